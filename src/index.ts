@@ -1,0 +1,3 @@
+// Umbrella re-export. Prefer the subpath imports ("vla-primitives/tokenizer", ...) to load only what you use.
+export * from "./core/index.js";
+export * from "./vocab/index.js";
