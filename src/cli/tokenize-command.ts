@@ -1,0 +1,154 @@
+import type { Chunk } from "../core/index.js";
+import { toChunk, VlaError } from "../core/index.js";
+import { episodeChunks, percentileStats } from "../io/index.js";
+import { loadFastPlus, OpenFastTokenizer } from "../tokenizer/index.js";
+import { expectPositionals, optionHelp, parseCommand, type OptionSpec } from "./args.js";
+import { UsageError, type CliIo } from "./cli-io.js";
+import { DATASET_OPTIONS, loadDataset } from "./dataset-loader.js";
+import { CHUNK_OPTIONS, chunkOptions } from "./fit-tokenizer-command.js";
+import { preprocessChunk, type Preprocess } from "./preprocess.js";
+import { Progress, progressEnabled } from "./progress.js";
+
+const OPTIONS: Record<string, OptionSpec> = {
+  tokenizer: { type: "string", short: "t", arg: "DIR", help: "tokenizer folder (default: FAST+ shipped in assets/fast-plus)" },
+  ...CHUNK_OPTIONS,
+  summary: { type: "boolean", help: "print only the summary, not the token ids" },
+  ...DATASET_OPTIONS,
+  progress: { type: "boolean", help: "draw progress bars even when stderr is not a terminal" },
+  "no-progress": { type: "boolean", help: "never draw progress bars" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+};
+
+export const TOKENIZE_HELP = `Usage: vla-primitives tokenize <dataset|file.json> [--tokenizer DIR] [options]
+
+Encode action chunks to token ids and report the round-trip error (decode(encode(x)) vs x).
+
+<dataset>    a LeRobot folder: one-second chunks are cut at the dataset's fps and prepared
+             as the tokenizer's preprocess.json says (written by fit-tokenizer); without one
+             (e.g. FAST+), each dimension is mapped from its 1st/99th percentile to [-1, 1].
+<file.json>  a chunk as [[...], ...] ([horizon][dim]) or a list of chunks [[[...]]]; used as
+             given (already normalized).
+
+Output (stdout): JSON { tokenizer, chunks, horizon, dim, totalTokens, meanTokensPerChunk,
+roundTripMaxAbsError, ids } (ids omitted with --summary).
+
+Options:
+${optionHelp(OPTIONS)}
+`;
+
+async function readChunksFile(cmd: string, file: string): Promise<Chunk[]> {
+  const fs = await import("node:fs/promises");
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`${cmd}: <dataset|file> ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${cmd}: ${JSON.stringify(file)} must be JSON; ${(e as Error).message}`);
+  }
+  const list = Array.isArray(json) && Array.isArray(json[0]) && Array.isArray(json[0][0]) ? (json as unknown[]) : [json];
+  try {
+    return list.map((c, i) => toChunk("tokenize", `${file}[${i}]`, c as number[][]));
+  } catch (e) {
+    if (e instanceof VlaError) throw new UsageError(`${cmd}: ${JSON.stringify(file)} must hold [horizon][dim] chunks: ${e.message}`);
+    throw e;
+  }
+}
+
+/** `vla-primitives tokenize <dataset|file> [--tokenizer DIR]`; returns the exit code. */
+export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const cmd = "tokenize";
+  const { values, positionals } = parseCommand(cmd, argv, OPTIONS);
+  if (values.help) {
+    io.stdout(TOKENIZE_HELP);
+    return 0;
+  }
+  const [input] = expectPositionals(cmd, positionals, ["dataset|file"]);
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
+  const tokDir = values.tokenizer as string | undefined;
+  let tok: OpenFastTokenizer;
+  let saved: Partial<Preprocess> | null = null;
+  try {
+    tok = tokDir === undefined ? await loadFastPlus() : await OpenFastTokenizer.load(tokDir);
+  } catch (e) {
+    throw new UsageError(`${cmd}: --tokenizer ${JSON.stringify(tokDir ?? "assets/fast-plus")} is not a readable tokenizer folder (needs tokenizer.json + processor_config.json): ${(e as Error).message}`);
+  }
+  if (tokDir !== undefined) {
+    const t = await fs.readFile(path.join(tokDir, "preprocess.json"), "utf8").catch(() => undefined);
+    if (t !== undefined) saved = JSON.parse(t) as Partial<Preprocess>;
+  }
+  const st = await fs.stat(input).catch(() => undefined);
+  if (!st) throw new UsageError(`${cmd}: <dataset|file> ${JSON.stringify(input)} does not exist`);
+  const show = progressEnabled(io, values);
+  let chunks: Chunk[];
+  const origin: { episode: number; start: number }[] = [];
+  if (st.isDirectory()) {
+    const { episodes } = await loadDataset(cmd, input, values, io, show);
+    const flags = chunkOptions(cmd, values);
+    const given = (k: string) => values[k] !== undefined;
+    const pre: Preprocess = {
+      which: given("which") ? flags.which : (saved?.which ?? "action"),
+      seconds: given("seconds") ? flags.seconds : (saved?.seconds ?? 1),
+      stride: given("stride") ? flags.stride : (saved?.stride ?? null),
+      norm: saved?.norm ?? "q01_q99",
+      keepDims: saved?.keepDims ?? [],
+      padTo: saved?.padTo ?? null,
+      q01: saved?.q01 ?? null,
+      q99: saved?.q99 ?? null,
+    };
+    if (pre.norm !== "none" && (!pre.q01 || !pre.q99)) {
+      const s = percentileStats(episodes, pre.which);
+      pre.q01 = s.q01;
+      pre.q99 = s.q99;
+    }
+    const dim = episodes[0][pre.which].dim;
+    if (pre.q01 && pre.q01.length !== dim) throw new UsageError(`${cmd}: the tokenizer's preprocess.json has ${pre.q01.length} dims but the dataset's ${pre.which} has ${dim}`);
+    chunks = [];
+    for (const ep of episodes) {
+      const stride = pre.stride ?? Math.max(1, Math.round(pre.seconds * ep.fps));
+      episodeChunks(ep, { which: pre.which, seconds: pre.seconds, stride }).forEach((c, k) => {
+        chunks.push(preprocessChunk(c, pre));
+        origin.push({ episode: ep.episodeIndex, start: k * stride });
+      });
+    }
+    if (chunks.length === 0) throw new UsageError(`${cmd}: <dataset> ${JSON.stringify(input)} has no episode as long as one chunk`);
+  } else {
+    chunks = await readChunksFile(cmd, input);
+  }
+  const bar = new Progress(io, `${cmd}: encoding`, chunks.length, show);
+  const ids: number[][] = [];
+  let maxErr = 0;
+  let total = 0;
+  for (const c of chunks) {
+    const t = tok.encode(c.data, { horizon: c.horizon, dim: c.dim });
+    ids.push(t);
+    total += t.length;
+    const back = tok.decode(t, { horizon: c.horizon, dim: c.dim });
+    if (back.ok) {
+      for (let i = 0; i < c.data.length; i++) maxErr = Math.max(maxErr, Math.abs(back.data[i] - c.data[i]));
+    } else {
+      maxErr = Infinity;
+    }
+    bar.tick();
+  }
+  bar.finish();
+  const report: Record<string, unknown> = {
+    tokenizer: tokDir ?? "FAST+ (assets/fast-plus)",
+    input,
+    chunks: chunks.length,
+    horizon: chunks[0].horizon,
+    dim: chunks[0].dim,
+    totalTokens: total,
+    meanTokensPerChunk: total / chunks.length,
+    roundTripMaxAbsError: Number.isFinite(maxErr) ? maxErr : null,
+  };
+  if (origin.length) report.origin = values.summary ? undefined : origin;
+  if (!values.summary) report.ids = ids;
+  io.stdout(JSON.stringify(report) + "\n");
+  return 0;
+}

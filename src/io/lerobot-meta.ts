@@ -1,0 +1,196 @@
+import { describe, fail } from "../core/index.js";
+
+/** One entry of `meta/info.json` → `features`. */
+export interface LeRobotFeature {
+  /** `float32`, `int64`, `video`, ... as written in info.json. */
+  dtype: string;
+  /** Per-frame shape, e.g. `[6]`. */
+  shape: number[];
+  /** Flat per-dimension names, or `null` when the dataset gives none. */
+  names: string[] | null;
+}
+
+/** The parts of `meta/info.json` this library uses. */
+export interface LeRobotInfo {
+  /** `codebase_version`, e.g. `"v2.1"` or `"v3.0"`. */
+  version: string;
+  /** 2 or 3: the folder layout (v2: one parquet per episode; v3: many episodes per file). */
+  major: number;
+  /** Frames per second (Hz). */
+  fps: number;
+  robotType: string | null;
+  totalEpisodes: number | null;
+  features: Record<string, LeRobotFeature>;
+}
+
+/** Column names of the two trajectories. */
+export interface LeRobotKeys {
+  state: string;
+  action: string;
+}
+
+/** Candidates tried in order when the caller names no key. */
+export const STATE_KEYS = ["observation.state", "state", "observation.states", "states"] as const;
+export const ACTION_KEYS = ["action", "actions"] as const;
+
+/**
+ * Flatten a LeRobot `names` field: a flat list (`["j1", ...]`), a nested list (`[["j1", ...]]`,
+ * as in some v2 exports) or an object of lists (`{ motors: [...] }`, LeRobot v2.0). Anything else
+ * gives `null`.
+ */
+export function flattenNames(names: unknown): string[] | null {
+  if (names === null || names === undefined) return null;
+  const out: string[] = [];
+  const visit = (v: unknown): boolean => {
+    if (typeof v === "string") {
+      out.push(v);
+      return true;
+    }
+    if (Array.isArray(v)) return v.every(visit);
+    if (typeof v === "object" && v !== null) return Object.values(v).every(visit);
+    return false;
+  };
+  return visit(names) && out.length > 0 ? out : null;
+}
+
+/** Parse and check `meta/info.json` (already JSON-decoded). `where` names the file in errors. */
+export function parseInfo(json: unknown, where = "meta/info.json"): LeRobotInfo {
+  const fn = "parseInfo";
+  if (typeof json !== "object" || json === null || Array.isArray(json)) fail(fn, where, `must be a JSON object; got ${describe(json)}`);
+  const o = json as Record<string, unknown>;
+  const version = typeof o.codebase_version === "string" ? o.codebase_version : "";
+  const m = /^v?(\d+)/.exec(version);
+  const major = m ? Number(m[1]) : 2;
+  if (major !== 2 && major !== 3) fail(fn, where, `must be a LeRobot v2.x or v3 dataset; got codebase_version ${JSON.stringify(version)}`);
+  const fps = o.fps;
+  if (typeof fps !== "number" || !Number.isFinite(fps) || fps <= 0) fail(fn, where, `must have a positive "fps"; got ${describe(fps)}`);
+  const rawFeatures = o.features;
+  if (typeof rawFeatures !== "object" || rawFeatures === null) fail(fn, where, `must have a "features" object; got ${describe(rawFeatures)}`);
+  const features: Record<string, LeRobotFeature> = {};
+  for (const [key, value] of Object.entries(rawFeatures as Record<string, unknown>)) {
+    const f = (value ?? {}) as Record<string, unknown>;
+    features[key] = {
+      dtype: typeof f.dtype === "string" ? f.dtype : "unknown",
+      shape: Array.isArray(f.shape) ? f.shape.filter((x): x is number => typeof x === "number") : [],
+      names: flattenNames(f.names),
+    };
+  }
+  return {
+    version,
+    major,
+    fps,
+    robotType: typeof o.robot_type === "string" ? o.robot_type : null,
+    totalEpisodes: typeof o.total_episodes === "number" ? o.total_episodes : null,
+    features,
+  };
+}
+
+/**
+ * Pick the state and action columns: the caller's choice when given (checked to exist), else the
+ * first of {@link STATE_KEYS} / {@link ACTION_KEYS} present in `features`.
+ */
+export function detectKeys(info: LeRobotInfo, override: Partial<LeRobotKeys> = {}): LeRobotKeys {
+  const fn = "detectKeys";
+  const keys = Object.keys(info.features);
+  const pick = (arg: "state" | "action", given: string | undefined, candidates: readonly string[]): string => {
+    if (given !== undefined) {
+      if (!keys.includes(given)) fail(fn, arg, `must name a feature of the dataset (${keys.join(", ")}); got ${JSON.stringify(given)}`);
+      return given;
+    }
+    const found = candidates.find((c) => keys.includes(c));
+    if (found === undefined) {
+      fail(fn, arg, `key not found: tried ${candidates.join(", ")}; the dataset has ${keys.join(", ")} (pass the key explicitly)`);
+    }
+    return found;
+  };
+  return { state: pick("state", override.state, STATE_KEYS), action: pick("action", override.action, ACTION_KEYS) };
+}
+
+/** Summary statistics of one feature as stored by LeRobot (each a per-dimension float64 vector). */
+export interface FeatureStats {
+  min?: Float64Array;
+  max?: Float64Array;
+  mean?: Float64Array;
+  std?: Float64Array;
+  q01?: Float64Array;
+  q10?: Float64Array;
+  q50?: Float64Array;
+  q90?: Float64Array;
+  q99?: Float64Array;
+  /** Number of frames the stats were computed over, when stored. */
+  count?: number;
+}
+
+const STAT_NAMES = ["min", "max", "mean", "std", "q01", "q10", "q50", "q90", "q99"] as const;
+
+function toVector(v: unknown): Float64Array | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const flat = v.flat(Infinity) as unknown[];
+  if (flat.length === 0 || !flat.every((x) => typeof x === "number")) return undefined;
+  return Float64Array.from(flat as number[]);
+}
+
+function parseFeatureStats(v: unknown): FeatureStats {
+  const o = (v ?? {}) as Record<string, unknown>;
+  const out: FeatureStats = {};
+  for (const name of STAT_NAMES) {
+    const vec = toVector(o[name]);
+    if (vec) out[name] = vec;
+  }
+  const c = Array.isArray(o.count) ? o.count[0] : o.count;
+  if (typeof c === "number") out.count = c;
+  return out;
+}
+
+/** Parse `meta/stats.json` (JSON-decoded): `{ [feature]: { min, max, mean, std, count?, q01?, ... } }`. */
+export function parseStatsJson(json: unknown): Record<string, FeatureStats> {
+  const out: Record<string, FeatureStats> = {};
+  if (typeof json !== "object" || json === null) return out;
+  for (const [k, v] of Object.entries(json as Record<string, unknown>)) out[k] = parseFeatureStats(v);
+  return out;
+}
+
+/**
+ * Combine LeRobot v2.1 `meta/episodes_stats.jsonl` lines (`{episode_index, stats: {feature: {min,
+ * max, mean, std, count}}}`) into dataset stats: min of mins, max of maxes, count-weighted mean and
+ * pooled std (`sqrt(Σ n_i (std_i² + mean_i²) / N − mean²)`). Quantiles are not combined (v2.1 has none).
+ */
+export function combineEpisodeStats(jsonl: string): Record<string, FeatureStats> {
+  const acc: Record<string, { n: number; min?: Float64Array; max?: Float64Array; s1?: Float64Array; s2?: Float64Array }> = {};
+  for (const line of jsonl.split("\n")) {
+    if (line.trim() === "") continue;
+    const rec = JSON.parse(line) as { stats?: Record<string, unknown> };
+    for (const [key, raw] of Object.entries(rec.stats ?? {})) {
+      const s = parseFeatureStats(raw);
+      const n = s.count ?? 1;
+      const a = (acc[key] ??= { n: 0 });
+      a.n += n;
+      if (s.min) a.min = a.min ? a.min.map((x, i) => Math.min(x, s.min![i])) : s.min.slice();
+      if (s.max) a.max = a.max ? a.max.map((x, i) => Math.max(x, s.max![i])) : s.max.slice();
+      if (s.mean && s.std) {
+        const m = s.mean;
+        const sd = s.std;
+        if (!a.s1) {
+          a.s1 = new Float64Array(m.length);
+          a.s2 = new Float64Array(m.length);
+        }
+        for (let i = 0; i < m.length; i++) {
+          a.s1[i] += n * m[i];
+          a.s2![i] += n * (sd[i] * sd[i] + m[i] * m[i]);
+        }
+      }
+    }
+  }
+  const out: Record<string, FeatureStats> = {};
+  for (const [key, a] of Object.entries(acc)) {
+    const fs: FeatureStats = { count: a.n };
+    if (a.min) fs.min = a.min;
+    if (a.max) fs.max = a.max;
+    if (a.s1 && a.s2) {
+      fs.mean = a.s1.map((x) => x / a.n);
+      fs.std = a.s2.map((x, i) => Math.sqrt(Math.max(0, x / a.n - fs.mean![i] * fs.mean![i])));
+    }
+    out[key] = fs;
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import { fail } from "../core/index.js";
+import { computeStats, type NormStats } from "../normalize/index.js";
+import type { LeRobotEpisode } from "./lerobot.js";
+
+/** Per-dimension stats of a trajectory key over a set of episodes (plain arrays of length `dim`). */
+export interface PercentileStats extends NormStats {
+  q01: number[];
+  q99: number[];
+  min: number[];
+  max: number[];
+  mean: number[];
+  std: number[];
+  /** Frames pooled. */
+  count: number;
+  dim: number;
+  /** How the numbers were computed: the normalize module's `computeStats` over the pooled frames. */
+  method: "normalize.computeStats (numpy linear, pooled frames)";
+}
+
+/**
+ * 1st/99th percentiles (plus min, max, mean, population std) per dimension of `"state"` or `"action"`,
+ * pooled over every frame of the given episodes, computed by the normalize module's `computeStats`
+ * (numpy's default `linear` quantile, `np.quantile(x, q, axis=0)`). This is *not* LeRobot's
+ * stats.json q01/q99, which averages per-episode quantiles (see `LeRobotDataset.datasetQuantiles`).
+ * The result plugs into `normalize(values, stats)`. Throws when the episodes are empty, differ in
+ * dimension, or hold a non-finite value (naming episode, frame and dimension).
+ */
+export function percentileStats(episodes: readonly LeRobotEpisode[], which: "state" | "action"): PercentileStats {
+  const fn = "percentileStats";
+  if (!Array.isArray(episodes) || episodes.length === 0) fail(fn, "episodes", "must be a non-empty array of episodes; got none");
+  if (which !== "state" && which !== "action") fail(fn, "which", `must be "state" or "action"; got ${JSON.stringify(which)}`);
+  const dim = episodes[0][which].dim;
+  let total = 0;
+  for (const ep of episodes) {
+    if (ep[which].dim !== dim) fail(fn, "episodes", `must share one ${which} dimension; episode ${ep.episodeIndex} has ${ep[which].dim}, expected ${dim}`);
+    total += ep.length;
+  }
+  if (total === 0) fail(fn, "episodes", "must contain at least one frame; got 0");
+  const rows = new Float64Array(total * dim);
+  let off = 0;
+  for (const ep of episodes) {
+    const d = ep[which].data;
+    for (let i = 0; i < ep.length * dim; i++) {
+      if (!Number.isFinite(d[i])) {
+        fail(fn, "episodes", `must contain finite ${which} values; got ${d[i]} in episode ${ep.episodeIndex} at [${Math.floor(i / dim)}][${i % dim}]`);
+      }
+    }
+    rows.set(d.subarray(0, ep.length * dim), off);
+    off += ep.length * dim;
+  }
+  const s = computeStats(rows, { horizon: total, dim });
+  return {
+    q01: s.q01,
+    q99: s.q99,
+    min: s.min!,
+    max: s.max!,
+    mean: s.mean!,
+    std: s.std!,
+    count: total,
+    dim,
+    method: "normalize.computeStats (numpy linear, pooled frames)",
+  };
+}

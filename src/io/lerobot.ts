@@ -1,0 +1,231 @@
+import { describe, fail } from "../core/index.js";
+import { combineEpisodeStats, detectKeys, parseInfo, parseStatsJson, type FeatureStats, type LeRobotInfo, type LeRobotKeys } from "./lerobot-meta.js";
+import { readParquetTable, type Trajectory } from "./lerobot-parquet.js";
+import { nodeSource, type DatasetSource } from "./lerobot-source.js";
+
+export type { Trajectory } from "./lerobot-parquet.js";
+
+/** One episode of a LeRobot dataset, as float64 typed arrays. */
+export interface LeRobotEpisode {
+  /** The `episode_index` column (or the number in a v2 file name when the column is absent). */
+  episodeIndex: number;
+  /** Dataset frame rate in Hz (`info.json` → `fps`). */
+  fps: number;
+  /** Number of frames. */
+  length: number;
+  /** Seconds from the episode start, one per frame (the `timestamp` column; `frame/fps` when absent). */
+  timestamps: Float64Array;
+  /** The `frame_index` column (`0..length-1` when absent). */
+  frameIndex: Float64Array;
+  /** Row-major float64 `[length][stateDim]`. */
+  state: Trajectory;
+  /** Row-major float64 `[length][actionDim]`. */
+  action: Trajectory;
+  /** Per-dimension names from `info.json`, `null` when the dataset gives none. */
+  names: { state: string[] | null; action: string[] | null };
+  /** The parquet columns read for state and action. */
+  keys: LeRobotKeys;
+}
+
+/** Options for {@link LeRobotDataset.open}. */
+export interface LeRobotOpenOptions {
+  /** State column; default: the first of `observation.state`, `state`, ... present. */
+  stateKey?: string;
+  /** Action column; default: the first of `action`, `actions` present. */
+  actionKey?: string;
+}
+
+/** Where the dataset's own stats came from. */
+export type StatsOrigin = "meta/stats.json" | "meta/episodes_stats.jsonl" | null;
+
+const EPISODE_FILE = /episode_(\d+)\.parquet$/;
+
+/**
+ * A local LeRobot v2.x / v3 dataset folder: `meta/info.json`, `meta/stats.json` or
+ * `meta/episodes_stats.jsonl`, and `data/chunk-*\/episode_*.parquet` (v2) or
+ * `data/chunk-*\/file-*.parquet` (v3, many episodes per file, split by the `episode_index` column).
+ *
+ * ```ts
+ * const ds = await LeRobotDataset.open("path/to/dataset");
+ * for await (const ep of ds.episodes()) console.log(ep.episodeIndex, ep.length, ep.action.dim);
+ * ```
+ */
+export class LeRobotDataset {
+  private constructor(
+    /** Where files are read from. */
+    readonly source: DatasetSource,
+    /** Parsed `meta/info.json`. */
+    readonly info: LeRobotInfo,
+    /** State/action columns in use. */
+    readonly keys: LeRobotKeys,
+    /** The dataset's own stats per feature (may be empty). */
+    readonly stats: Record<string, FeatureStats>,
+    /** Which file {@link stats} came from. */
+    readonly statsOrigin: StatsOrigin,
+    /** Root-relative paths of the data parquet files, sorted. */
+    readonly dataFiles: string[],
+  ) {}
+
+  /**
+   * Open a dataset from a folder path (Node) or any {@link DatasetSource} (browser: `memorySource`,
+   * `fetchSource`). Reads only the metadata and the list of data files. Throws a `VlaError` naming
+   * the folder/file when `meta/info.json` is missing or malformed, when no data parquet exists, or
+   * when the state/action columns cannot be found.
+   */
+  static async open(where: string | DatasetSource, opts: LeRobotOpenOptions = {}): Promise<LeRobotDataset> {
+    const fn = "LeRobotDataset.open";
+    const source = typeof where === "string" ? await nodeSource(where) : where;
+    if (typeof source !== "object" || source === null || typeof source.readText !== "function") {
+      fail(fn, "where", `must be a folder path or a DatasetSource; got ${describe(where)}`);
+    }
+    const infoText = await source.readText("meta/info.json");
+    if (infoText === undefined) fail(fn, "where", `must be a LeRobot dataset folder; ${source.name}/meta/info.json does not exist`);
+    let infoJson: unknown;
+    try {
+      infoJson = JSON.parse(infoText);
+    } catch (e) {
+      fail(fn, "where", `${source.name}/meta/info.json must be valid JSON; ${(e as Error).message}`);
+    }
+    const info = parseInfo(infoJson, `${source.name}/meta/info.json`);
+    const keys = detectKeys(info, { state: opts.stateKey, action: opts.actionKey });
+    let stats: Record<string, FeatureStats> = {};
+    let statsOrigin: StatsOrigin = null;
+    const statsText = await source.readText("meta/stats.json");
+    if (statsText !== undefined) {
+      stats = parseStatsJson(JSON.parse(statsText));
+      statsOrigin = "meta/stats.json";
+    } else {
+      const epStats = await source.readText("meta/episodes_stats.jsonl");
+      if (epStats !== undefined) {
+        stats = combineEpisodeStats(epStats);
+        statsOrigin = "meta/episodes_stats.jsonl";
+      }
+    }
+    const dataFiles = (await source.list("data")).filter((p) => p.endsWith(".parquet"));
+    if (dataFiles.length === 0) fail(fn, "where", `must contain data/**/*.parquet; none found in ${source.name}/data`);
+    return new LeRobotDataset(source, info, keys, stats, statsOrigin, dataFiles);
+  }
+
+  /** Frames per second (Hz). */
+  get fps(): number {
+    return this.info.fps;
+  }
+
+  /** Per-dimension names of state and action (`null` when absent). */
+  get names(): { state: string[] | null; action: string[] | null } {
+    return { state: this.info.features[this.keys.state]?.names ?? null, action: this.info.features[this.keys.action]?.names ?? null };
+  }
+
+  /**
+   * The dataset's own 1st/99th percentiles for `"state"` or `"action"` from `meta/stats.json`
+   * (LeRobot v3 writes q01/q99; v2.x datasets have none → `null`). Note LeRobot's global q01/q99 is
+   * the count-weighted mean of per-episode quantiles, not the quantile of the pooled frames.
+   */
+  datasetQuantiles(which: "state" | "action"): { q01: Float64Array; q99: Float64Array } | null {
+    const s = this.stats[which === "state" ? this.keys.state : this.keys.action];
+    return s?.q01 && s.q99 ? { q01: s.q01, q99: s.q99 } : null;
+  }
+
+  /**
+   * Yield episodes in file order. `episodes` restricts to the given episode indices (v2 reads only
+   * their files). An episode whose rows continue into the next file is joined before it is yielded.
+   * `onFile(done, total)` is called after each data file is parsed (for progress bars).
+   */
+  async *episodes(opts: { episodes?: readonly number[]; onFile?: (done: number, total: number) => void } = {}): AsyncGenerator<LeRobotEpisode> {
+    const wanted = opts.episodes ? new Set(opts.episodes) : null;
+    let files = this.dataFiles;
+    if (wanted && files.every((f) => EPISODE_FILE.test(f))) {
+      files = files.filter((f) => wanted.has(Number(EPISODE_FILE.exec(f)![1])));
+    }
+    let pending: LeRobotEpisode | null = null;
+    for (const [k, file] of files.entries()) {
+      const parts = await this.readFile(file);
+      opts.onFile?.(k + 1, files.length);
+      for (let i = 0; i < parts.length; i++) {
+        const ep = parts[i];
+        if (pending && ep.episodeIndex === pending.episodeIndex && i === 0) {
+          pending = joinEpisodes(pending, ep);
+          continue;
+        }
+        if (pending && (!wanted || wanted.has(pending.episodeIndex))) yield pending;
+        pending = ep;
+      }
+    }
+    if (pending && (!wanted || wanted.has(pending.episodeIndex))) yield pending;
+  }
+
+  /** All (or the selected) episodes as an array; see {@link episodes}. */
+  async loadEpisodes(opts: { episodes?: readonly number[]; onFile?: (done: number, total: number) => void } = {}): Promise<LeRobotEpisode[]> {
+    const out: LeRobotEpisode[] = [];
+    for await (const ep of this.episodes(opts)) out.push(ep);
+    return out;
+  }
+
+  private async readFile(file: string): Promise<LeRobotEpisode[]> {
+    const buf = await this.source.readBytes(file);
+    if (buf === undefined) fail("LeRobotDataset.episodes", "file", `${this.source.name}/${file} could not be read`);
+    const where = `${this.source.name}/${file}`;
+    const t = await readParquetTable(buf, [this.keys.state, this.keys.action], ["timestamp", "frame_index", "episode_index"], where);
+    return splitEpisodes(t.numRows, t.scalars, t.vectors[this.keys.state], t.vectors[this.keys.action], {
+      fps: this.fps,
+      names: this.names,
+      keys: this.keys,
+      fileEpisode: EPISODE_FILE.test(file) ? Number(EPISODE_FILE.exec(file)![1]) : 0,
+    });
+  }
+}
+
+function rows(t: Trajectory, start: number, end: number): Trajectory {
+  return { data: t.data.slice(start * t.dim, end * t.dim), dim: t.dim };
+}
+
+function splitEpisodes(
+  n: number,
+  scalars: Record<string, Float64Array>,
+  state: Trajectory,
+  action: Trajectory,
+  ctx: { fps: number; names: LeRobotEpisode["names"]; keys: LeRobotKeys; fileEpisode: number },
+): LeRobotEpisode[] {
+  const epCol = scalars.episode_index;
+  const out: LeRobotEpisode[] = [];
+  let start = 0;
+  while (start < n) {
+    const idx = epCol ? epCol[start] : ctx.fileEpisode;
+    let end = start + 1;
+    while (end < n && (epCol ? epCol[end] === idx : true)) end++;
+    const len = end - start;
+    const frameIndex = scalars.frame_index ? scalars.frame_index.slice(start, end) : Float64Array.from({ length: len }, (_, i) => i);
+    const timestamps = scalars.timestamp ? scalars.timestamp.slice(start, end) : frameIndex.map((f) => f / ctx.fps);
+    out.push({
+      episodeIndex: idx,
+      fps: ctx.fps,
+      length: len,
+      timestamps,
+      frameIndex,
+      state: rows(state, start, end),
+      action: rows(action, start, end),
+      names: ctx.names,
+      keys: ctx.keys,
+    });
+    start = end;
+  }
+  return out;
+}
+
+function cat(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function joinEpisodes(a: LeRobotEpisode, b: LeRobotEpisode): LeRobotEpisode {
+  return {
+    ...a,
+    length: a.length + b.length,
+    timestamps: cat(a.timestamps, b.timestamps),
+    frameIndex: cat(a.frameIndex, b.frameIndex),
+    state: { data: cat(a.state.data, b.state.data), dim: a.state.dim },
+    action: { data: cat(a.action.data, b.action.data), dim: a.action.dim },
+  };
+}

@@ -1,0 +1,259 @@
+import { checkInt, describe, fail, toChunk, type ChunkInput, type ChunkShape } from "../core/index.js";
+import {
+  parseFastProcessorConfig,
+  parseHfTokenizerJson,
+  serializeFastProcessorConfig,
+  serializeFastTokenizerConfig,
+  serializeHfTokenizerJson,
+  serializeSpecialTokensMap,
+  type FastProcessorConfig,
+} from "../io/index.js";
+import { BpeModel } from "./bpe.js";
+import { pretokenizeCodePoints, writeUtf8 } from "./byte-level.js";
+import { dctOrtho } from "./dct.js";
+import { decodeFast, type DecodeOptions, type DecodeResult, type DecodeScratch } from "./decode.js";
+import { fitOpenFast, type FitInfo, type FitOptions } from "./fit.js";
+import { findFastPlusDir, readTokenizerDir, writeTokenizerDir } from "./files.js";
+import { coefficientsToCodePoints, quantizeCoefficients } from "./quantize.js";
+
+/** Options of the {@link OpenFastTokenizer} constructor. */
+export interface OpenFastTokenizerInit {
+  model: BpeModel;
+  /** Quantization scale (FAST default 10). */
+  scale: number;
+  /** Offset so that `chr(q - minToken)` is a code point (FAST+: -354, MolmoAct2: -55). */
+  minToken: number;
+  /** `vocab_size` of processor_config.json (the requested size; the LLM action-token block width). */
+  configVocabSize: number;
+  /** How merges are written by {@link OpenFastTokenizer.save} (default "pairs", like tokenizers ≥ 0.20). */
+  mergesFormat?: "strings" | "pairs";
+  /** processor_config `time_horizon` / `action_dim` (kept for saving only; decode always takes explicit shapes). */
+  timeHorizon?: number | null;
+  actionDim?: number | null;
+  fitInfo?: FitInfo;
+}
+
+/** Words up to this many chars are memoised (at most WORD_CACHE_SIZE of them per tokenizer). */
+const WORD_CACHE_MAX_CHARS = 2048;
+const WORD_CACHE_SIZE = 4096;
+
+function wordKey(cps: Int32Array, start: number, end: number): string {
+  let k = "";
+  for (let i = start; i < end; i += 512) {
+    const part = cps.subarray(i, Math.min(end, i + 512));
+    let bmp = true;
+    for (let j = 0; j < part.length; j++) if (part[j] > 0xffff) bmp = false;
+    // fromCharCode.apply takes the typed array directly (no spread copy); astral code points need fromCodePoint
+    k += bmp ? String.fromCharCode.apply(null, part as unknown as number[]) : String.fromCodePoint(...part);
+  }
+  return k;
+}
+
+function shapeOf(fn: string, chunk: ChunkInput, shape?: Partial<ChunkShape>) {
+  return toChunk(fn, "chunk", chunk, shape);
+}
+
+/**
+ * The FAST / OpenFAST action tokenizer (physical-intelligence/fast `UniversalActionProcessor`, MolmoAct2-FAST):
+ * DCT-II (orthonormal, along time) → `round_half_even(coef · scale)` → frequency-major flatten →
+ * `chr(max(q − minToken, 0))` → byte-level BPE exactly like Hugging Face `tokenizers`. Decode inverts it.
+ *
+ * Differences from upstream (on purpose): no sticky horizon/dim state (decode always takes `{ horizon, dim }`),
+ * decode failures are values with a reason instead of silent zeros, no `clean_up_tokenization_spaces`.
+ */
+export class OpenFastTokenizer {
+  readonly model: BpeModel;
+  readonly scale: number;
+  readonly minToken: number;
+  readonly configVocabSize: number;
+  readonly mergesFormat: "strings" | "pairs";
+  readonly timeHorizon: number | null;
+  readonly actionDim: number | null;
+  /** Set on tokenizers made by {@link OpenFastTokenizer.fit}. */
+  readonly fitInfo?: FitInfo;
+
+  private readonly scratch: DecodeScratch = { bytes: new Uint8Array(1024), cps: new Int32Array(1024) };
+  private readonly wordCache = new Map<string, number[]>();
+  private ends = new Int32Array(1024);
+
+  constructor(init: OpenFastTokenizerInit) {
+    const fn = "OpenFastTokenizer";
+    if (!(init.model instanceof BpeModel)) fail(fn, "model", `must be a BpeModel; got ${describe(init.model)}`);
+    if (typeof init.scale !== "number" || !(init.scale > 0) || !Number.isFinite(init.scale)) fail(fn, "scale", `must be a finite number > 0; got ${describe(init.scale)}`);
+    this.model = init.model;
+    this.scale = init.scale;
+    this.minToken = checkInt(fn, "minToken", init.minToken);
+    this.configVocabSize = checkInt(fn, "configVocabSize", init.configVocabSize, 1);
+    this.mergesFormat = init.mergesFormat ?? "pairs";
+    this.timeHorizon = init.timeHorizon ?? null;
+    this.actionDim = init.actionDim ?? null;
+    this.fitInfo = init.fitInfo;
+  }
+
+  /** Number of token id slots (largest vocab id + 1). Ids at or above it are unknown. */
+  get vocabSize(): number {
+    return this.model.size;
+  }
+
+  /**
+   * Build from the Hugging Face files' contents (text or parsed JSON). Works anywhere (no file access).
+   * Accepts both vocabulary layouts (byte-level alphabet first like FAST+, or `fit()`'s raw alphabet first)
+   * and merges as `"a b"` strings or `["a", "b"]` pairs.
+   */
+  static fromJSON(files: { tokenizer: string | object; processorConfig: string | object }): OpenFastTokenizer {
+    const parsed = parseHfTokenizerJson(files.tokenizer);
+    const cfg = parseFastProcessorConfig(files.processorConfig);
+    return new OpenFastTokenizer({
+      model: new BpeModel(new Map(parsed.vocab), parsed.merges),
+      scale: cfg.scale,
+      minToken: cfg.min_token,
+      configVocabSize: cfg.vocab_size,
+      mergesFormat: parsed.mergesFormat,
+      timeHorizon: cfg.time_horizon,
+      actionDim: cfg.action_dim,
+    });
+  }
+
+  /** Node: load a Hugging Face tokenizer folder (tokenizer.json + processor_config.json). */
+  static async load(dir: string): Promise<OpenFastTokenizer> {
+    if (typeof dir !== "string" || dir === "") fail("OpenFastTokenizer.load", "dir", `must be a folder path; got ${describe(dir)}`);
+    const files = await readTokenizerDir(dir);
+    return OpenFastTokenizer.fromJSON(files);
+  }
+
+  /** Browser or Node ≥ 18: fetch tokenizer.json + processor_config.json from a base URL (ending in `/`). */
+  static async fetch(baseUrl: string): Promise<OpenFastTokenizer> {
+    const base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
+    const get = async (name: string) => {
+      const r = await fetch(base + name);
+      if (!r.ok) fail("OpenFastTokenizer.fetch", "baseUrl", `must serve ${name}; got HTTP ${r.status} for ${base + name}`);
+      return r.text();
+    };
+    const [tokenizer, processorConfig] = await Promise.all([get("tokenizer.json"), get("processor_config.json")]);
+    return OpenFastTokenizer.fromJSON({ tokenizer, processorConfig });
+  }
+
+  /**
+   * Train a new tokenizer on action chunks, exactly like `UniversalActionProcessor.fit` + HF `BpeTrainer`.
+   * See {@link FitOptions}; chunks are `[T][D]` (T may vary) and should already be normalized.
+   */
+  static fit(chunks: readonly ChunkInput[], opts: FitOptions = {}): OpenFastTokenizer {
+    const r = fitOpenFast(chunks, opts);
+    return new OpenFastTokenizer({
+      model: new BpeModel(new Map(r.vocab.map((t, i) => [t, i] as [string, number])), r.merges),
+      scale: r.scale,
+      minToken: r.info.minToken,
+      configVocabSize: r.requestedVocabSize,
+      mergesFormat: "pairs",
+      fitInfo: r.info,
+    });
+  }
+
+  /** The Hugging Face files of this tokenizer as text (`save` writes exactly these). */
+  toFiles(): Record<"tokenizer.json" | "processor_config.json" | "tokenizer_config.json" | "special_tokens_map.json", string> {
+    const cfg: FastProcessorConfig = {
+      scale: this.scale,
+      vocab_size: this.configVocabSize,
+      min_token: this.minToken,
+      time_horizon: this.timeHorizon,
+      action_dim: this.actionDim,
+      processor_class: "UniversalActionProcessor",
+    };
+    return {
+      "tokenizer.json": serializeHfTokenizerJson({ vocab: this.model.idToToken, merges: this.model.merges, mergesFormat: this.mergesFormat }),
+      "processor_config.json": serializeFastProcessorConfig(cfg),
+      "tokenizer_config.json": serializeFastTokenizerConfig(),
+      "special_tokens_map.json": serializeSpecialTokensMap(),
+    };
+  }
+
+  /** Node: write the Hugging Face folder (loadable by Python `tokenizers` / transformers). */
+  async save(dir: string): Promise<void> {
+    if (typeof dir !== "string" || dir === "") fail("OpenFastTokenizer.save", "dir", `must be a folder path; got ${describe(dir)}`);
+    await writeTokenizerDir(dir, this.toFiles());
+  }
+
+  /**
+   * Quantized DCT coefficients of a chunk: row-major `[horizon (frequency)][dim]` integers (as float64).
+   * `chunk` is `number[][]` ([horizon][dim]) or a typed array with `shape`.
+   */
+  quantize(chunk: ChunkInput, shape?: Partial<ChunkShape>): Float64Array {
+    const c = shapeOf("OpenFastTokenizer.quantize", chunk, shape);
+    const coef = dctOrtho(c.data, c.horizon, c.dim);
+    return quantizeCoefficients(coef, this.scale, coef);
+  }
+
+  /**
+   * Encode one chunk (`number[][]` [horizon][dim] or a Float64Array/Float32Array with `{ horizon, dim }`,
+   * expected normalized to about [-1, 1]) to token ids. Throws a VlaError on non-finite values or values
+   * whose coefficients cannot become valid code points.
+   */
+  encode(chunk: ChunkInput, shape?: Partial<ChunkShape>): number[] {
+    const fn = "OpenFastTokenizer.encode";
+    const c = shapeOf(fn, chunk, shape);
+    const n = c.horizon * c.dim;
+    const coef = dctOrtho(c.data, c.horizon, c.dim);
+    quantizeCoefficients(coef, this.scale, coef);
+    if (this.scratch.cps.length < n) {
+      this.scratch.cps = new Int32Array(n);
+      this.ends = new Int32Array(n);
+    }
+    const cps = coefficientsToCodePoints(fn, coef, this.minToken, c.dim, this.scratch.cps.length === n ? this.scratch.cps : this.scratch.cps.subarray(0, n));
+    return this.encodeCodePoints(cps, n);
+  }
+
+  /** BPE-encode FAST text given as code points `cps[0..n)` (pre-tokenize, UTF-8, byte-level BPE). */
+  encodeCodePoints(cps: Int32Array, n: number): number[] {
+    if (this.ends.length < n) this.ends = new Int32Array(n);
+    const words = pretokenizeCodePoints(cps, n, this.ends);
+    if (this.scratch.bytes.length < 4 * n) this.scratch.bytes = new Uint8Array(4 * n);
+    const bytes = this.scratch.bytes;
+    const out: number[] = [];
+    let start = 0;
+    for (let w = 0; w < words; w++) {
+      const end = this.ends[w];
+      // memoised BPE per word (bounded): repeated words (e.g. an idle robot's chunks) skip the merge loop
+      const key = end - start <= WORD_CACHE_MAX_CHARS ? wordKey(cps, start, end) : undefined;
+      const hit = key === undefined ? undefined : this.wordCache.get(key);
+      if (hit !== undefined) {
+        for (let i = 0; i < hit.length; i++) out.push(hit[i]);
+      } else {
+        let len = 0;
+        for (let i = start; i < end; i++) len = writeUtf8(cps[i], bytes, len);
+        const from = out.length;
+        this.model.encodeWordBytes(bytes, 0, len, out);
+        if (key !== undefined) {
+          if (this.wordCache.size >= WORD_CACHE_SIZE) this.wordCache.clear();
+          this.wordCache.set(key, out.slice(from));
+        }
+      }
+      start = end;
+    }
+    return out;
+  }
+
+  /** Encode many chunks (each as in {@link encode}). */
+  encodeBatch(chunks: readonly ChunkInput[], shape?: Partial<ChunkShape>): number[][] {
+    if (!Array.isArray(chunks)) fail("OpenFastTokenizer.encodeBatch", "chunks", `must be an array of chunks; got ${describe(chunks)}`);
+    return chunks.map((ch) => this.encode(ch, shape));
+  }
+
+  /**
+   * Decode token ids back to a chunk `[horizon][dim]` (float64). Never throws on bad ids: returns
+   * `{ ok: false, reason, message }` (see {@link DecodeCompat}). Throws only on bad options.
+   */
+  decode(ids: readonly number[], opts: DecodeOptions): DecodeResult {
+    return decodeFast(this.model, this, this.scratch, ids, opts);
+  }
+
+  /** Decode many id lists with the same options. */
+  decodeBatch(idLists: readonly (readonly number[])[], opts: DecodeOptions): DecodeResult[] {
+    if (!Array.isArray(idLists)) fail("OpenFastTokenizer.decodeBatch", "idLists", `must be an array of id arrays; got ${describe(idLists)}`);
+    return idLists.map((ids) => this.decode(ids, opts));
+  }
+}
+
+/** Node: the official FAST+ tokenizer (physical-intelligence/fast, Apache-2.0) shipped in `assets/fast-plus/`. */
+export async function loadFastPlus(): Promise<OpenFastTokenizer> {
+  return OpenFastTokenizer.load(await findFastPlusDir());
+}

@@ -1,0 +1,183 @@
+/**
+ * Plain-JS float64 reference implementations (independent of tfjs) used by the nn/kv/flow tests.
+ * Matrices are row-major Float64Array with explicit sizes.
+ */
+export type F64 = Float64Array<ArrayBufferLike>;
+
+export function matmul(a: ArrayLike<number>, m: number, k: number, b: ArrayLike<number>, n: number): F64 {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) {
+      const av = a[i * k + p];
+      for (let j = 0; j < n; j++) out[i * n + j] += av * b[p * n + j];
+    }
+  return out;
+}
+
+export function addBias(x: F64, rows: number, b: ArrayLike<number> | undefined): F64 {
+  if (!b) return x;
+  const n = b.length;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) x[i * n + j] += b[j];
+  return x;
+}
+
+export function linearRef(x: ArrayLike<number>, rows: number, w: ArrayLike<number>, inD: number, outD: number, b?: ArrayLike<number>): F64 {
+  return addBias(matmul(x, rows, inD, w, outD), rows, b);
+}
+
+/** RMSNorm over groups of `d` consecutive values. */
+export function rmsRef(x: ArrayLike<number>, d: number, eps = 1e-6, w?: ArrayLike<number>): F64 {
+  const out = new Float64Array(x.length);
+  for (let r = 0; r < x.length / d; r++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += x[r * d + j] ** 2;
+    const inv = 1 / Math.sqrt(s / d + eps);
+    for (let j = 0; j < d; j++) out[r * d + j] = x[r * d + j] * inv * (w ? w[j] : 1);
+  }
+  return out;
+}
+
+export const siluRef = (v: number) => v / (1 + Math.exp(-v));
+export const geluRef = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+
+/** Rotate-half RoPE on x [T, H, hd] at positions pos. */
+export function ropeRef(x: ArrayLike<number>, T: number, H: number, hd: number, pos: ArrayLike<number>, base: number): F64 {
+  const out = new Float64Array(T * H * hd);
+  const half = hd / 2;
+  for (let t = 0; t < T; t++)
+    for (let h = 0; h < H; h++)
+      for (let j = 0; j < half; j++) {
+        const a = pos[t] * Math.pow(base, -j / half);
+        const o = (t * H + h) * hd;
+        const x1 = x[o + j];
+        const x2 = x[o + half + j];
+        out[o + j] = x1 * Math.cos(a) - x2 * Math.sin(a);
+        out[o + half + j] = x1 * Math.sin(a) + x2 * Math.cos(a);
+      }
+  return out;
+}
+
+/** Attention q [Tq,Hq,hd], k/v [Tk,Hkv,hd], additive mask [Tq,Tk] (or [1,Tk]) → [Tq, Hq*hd]. */
+export function attentionRef(
+  q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>,
+  Tq: number, Hq: number, Tk: number, Hkv: number, hd: number,
+  opts: { mask?: ArrayLike<number>; maskRows?: number; causal?: boolean; causalOffset?: number; scale?: number } = {},
+): F64 {
+  const g = Hq / Hkv;
+  const scale = opts.scale ?? 1 / Math.sqrt(hd);
+  const out = new Float64Array(Tq * Hq * hd);
+  const s = new Float64Array(Tk);
+  for (let h = 0; h < Hq; h++) {
+    const kh = Math.floor(h / g);
+    for (let i = 0; i < Tq; i++) {
+      let mx = -Infinity;
+      for (let j = 0; j < Tk; j++) {
+        let d = 0;
+        for (let c = 0; c < hd; c++) d += q[(i * Hq + h) * hd + c] * k[(j * Hkv + kh) * hd + c];
+        d *= scale;
+        if (opts.mask) d += opts.mask[(opts.maskRows === 1 ? 0 : i) * Tk + j];
+        if (opts.causal && j > i + (opts.causalOffset ?? 0)) d += -1e9;
+        s[j] = d;
+        if (d > mx) mx = d;
+      }
+      let z = 0;
+      for (let j = 0; j < Tk; j++) z += s[j] = Math.exp(s[j] - mx);
+      for (let j = 0; j < Tk; j++) {
+        const p = s[j] / z;
+        for (let c = 0; c < hd; c++) out[(i * Hq + h) * hd + c] += p * v[(j * Hkv + kh) * hd + c];
+      }
+    }
+  }
+  return out;
+}
+
+export function swigluRef(x: ArrayLike<number>, rows: number, d: number, inner: number, dOut: number, p: { wg: ArrayLike<number>; wu: ArrayLike<number>; wd: ArrayLike<number>; bg?: ArrayLike<number>; bu?: ArrayLike<number>; bd?: ArrayLike<number> }): F64 {
+  const g = linearRef(x, rows, p.wg, d, inner, p.bg);
+  const u = linearRef(x, rows, p.wu, d, inner, p.bu);
+  for (let i = 0; i < g.length; i++) g[i] = siluRef(g[i]) * u[i];
+  return linearRef(g, rows, p.wd, inner, dOut, p.bd);
+}
+
+export function sinusoidRef(t: number, dim: number): F64 {
+  const half = Math.floor(dim / 2);
+  const out = new Float64Array(dim);
+  for (let j = 0; j < half; j++) {
+    const a = t * Math.exp((-Math.log(10000) * j) / Math.max(half - 1, 1));
+    out[j] = Math.sin(a);
+    out[half + j] = Math.cos(a);
+  }
+  return out;
+}
+
+export interface RefExpertConfig {
+  h: number; L: number; heads: number; nkv: number; hdl: number; A: number; tdim: number; inner: number;
+}
+
+/**
+ * Reference MolmoAct2 expert forward (B = 1), molmoact2.md §3.2/§4.1, written from the spec prose.
+ * `P` maps reference names (without prefix) to float64 arrays in [in, out] layout.
+ */
+export function expertRef(
+  c: RefExpertConfig, P: Record<string, ArrayLike<number>>, kv: { k: ArrayLike<number>; v: ArrayLike<number> }[], T: number,
+  visible: ArrayLike<number>, x: ArrayLike<number>, H: number, t: number,
+): F64 {
+  const { h, heads } = c;
+  const hd = h / heads;
+  const kvDim = c.nkv * c.hdl;
+  // time conditioning
+  const e = sinusoidRef(t, c.tdim);
+  const c1 = linearRef(e, 1, P["time_embed.1.weight"], c.tdim, h, P["time_embed.1.bias"]).map(siluRef);
+  const cond = linearRef(c1, 1, P["time_embed.3.weight"], h, h, P["time_embed.3.bias"]);
+  const sc = cond.map(siluRef);
+  const mask = new Float64Array(T);
+  for (let j = 0; j < T; j++) mask[j] = visible[j] ? 0 : -1e9;
+  const modulate = (xx: F64, shift: F64, scale: F64) => {
+    const y = rmsRef(xx, h);
+    for (let i = 0; i < H; i++) for (let j = 0; j < h; j++) y[i * h + j] = y[i * h + j] * (1 + scale[j]) + shift[j];
+    return y;
+  };
+  let xa: F64;
+  const xpad = new Float64Array(H * c.A);
+  const Ain = x.length / H;
+  for (let i = 0; i < H; i++) for (let j = 0; j < Ain; j++) xpad[i * c.A + j] = x[i * Ain + j];
+  xa = linearRef(xpad, H, P["action_embed.weight"], c.A, h, P["action_embed.bias"]);
+  const pos = Array.from({ length: H }, (_, i) => i);
+  for (let l = 0; l < c.L; l++) {
+    const b = `blocks.${l}.`;
+    const m = linearRef(sc, 1, P[b + "modulation.linear.weight"], h, 9 * h, P[b + "modulation.linear.bias"]);
+    const part = (i: number) => m.subarray(i * h, (i + 1) * h);
+    // context
+    const kc = rmsRef(rmsRef(matmul(kv[l].k, T, kvDim, P["context_k_proj.weight"], h), h), hd);
+    const vc = rmsRef(matmul(kv[l].v, T, kvDim, P["context_v_proj.weight"], h), h);
+    // self
+    let y = modulate(xa, part(0), part(1));
+    const qkv = linearRef(y, H, P[b + "self_attn.qkv.weight"], h, 3 * h, P[b + "self_attn.qkv.bias"]);
+    const q = new Float64Array(H * h), k = new Float64Array(H * h), v = new Float64Array(H * h);
+    for (let i = 0; i < H; i++) for (let j = 0; j < h; j++) {
+      q[i * h + j] = qkv[i * 3 * h + j];
+      k[i * h + j] = qkv[i * 3 * h + h + j];
+      v[i * h + j] = qkv[i * 3 * h + 2 * h + j];
+    }
+    const qr = ropeRef(rmsRef(q, hd), H, heads, hd, pos, 10000);
+    const kr = ropeRef(rmsRef(k, hd), H, heads, hd, pos, 10000);
+    const sa = linearRef(attentionRef(qr, kr, v, H, heads, H, heads, hd), H, P[b + "self_attn.out_proj.weight"], h, h, P[b + "self_attn.out_proj.bias"]);
+    for (let i = 0; i < H * h; i++) xa[i] += part(2)[i % h] * sa[i];
+    y = modulate(xa, part(3), part(4));
+    const cq = rmsRef(linearRef(y, H, P[b + "cross_attn.q_proj.weight"], h, h, P[b + "cross_attn.q_proj.bias"]), hd);
+    const ca = linearRef(attentionRef(cq, kc, vc, H, heads, T, heads, hd, { mask, maskRows: 1 }), H, P[b + "cross_attn.out_proj.weight"], h, h, P[b + "cross_attn.out_proj.bias"]);
+    for (let i = 0; i < H * h; i++) xa[i] += part(5)[i % h] * ca[i];
+    y = modulate(xa, part(6), part(7));
+    const mo = swigluRef(y, H, h, c.inner, h, {
+      wg: P[b + "mlp.gate_proj.weight"], bg: P[b + "mlp.gate_proj.bias"],
+      wu: P[b + "mlp.up_proj.weight"], bu: P[b + "mlp.up_proj.bias"],
+      wd: P[b + "mlp.down_proj.weight"], bd: P[b + "mlp.down_proj.bias"],
+    });
+    for (let i = 0; i < H * h; i++) xa[i] += part(8)[i % h] * mo[i];
+  }
+  const fm = linearRef(sc, 1, P["final_layer.modulation.linear.weight"], h, 2 * h, P["final_layer.modulation.linear.bias"]);
+  const y = modulate(xa, fm.subarray(0, h), fm.subarray(h, 2 * h));
+  const out = linearRef(y, H, P["final_layer.linear.weight"], h, c.A, P["final_layer.linear.bias"]);
+  const res = new Float64Array(H * Ain);
+  for (let i = 0; i < H; i++) for (let j = 0; j < Ain; j++) res[i * Ain + j] = out[i * c.A + j];
+  return res;
+}

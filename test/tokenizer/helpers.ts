@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { OpenFastTokenizer } from "../../src/tokenizer/index.js";
+
+/** FAST+ from the repo's assets/ (present without ../shared). */
+export const FAST_PLUS_DIR = join(import.meta.dirname, "..", "..", "assets", "fast-plus");
+
+let cached: OpenFastTokenizer | undefined;
+export function fastPlus(): OpenFastTokenizer {
+  cached ??= OpenFastTokenizer.fromJSON({
+    tokenizer: readFileSync(join(FAST_PLUS_DIR, "tokenizer.json"), "utf8"),
+    processorConfig: readFileSync(join(FAST_PLUS_DIR, "processor_config.json"), "utf8"),
+  });
+  return cached;
+}
+
+export function maxAbsDiff(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  a.forEach((row, t) => {
+    if (row.length !== b[t].length) m = Infinity;
+    row.forEach((v, d) => (m = Math.max(m, Math.abs(v - b[t][d]))));
+  });
+  return m;
+}
+
+export function rows(flat: ArrayLike<number>, dim: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < flat.length; i += dim) out.push(Array.from({ length: dim }, (_, d) => flat[i + d]));
+  return out;
+}
