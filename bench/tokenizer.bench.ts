@@ -64,6 +64,13 @@ export async function run(): Promise<void> {
       for (let k = 0; k < 100; k++) tok.decode(ids[j++ % ids.length], { horizon: T, dim: D });
     };
     rows.push(withCpu(await measure(`decode ${T}x${D} (FAST+)`, "chunk", dec, { opsPerCall: 100, target: 200_000, extra: { tokens: meanTokens } }), dec, 100));
+    // same work without the number[][] / coefficient arrays per call: the chunk lands in a reused Float64Array
+    const out = new Float64Array(T * D);
+    let j2 = 0;
+    const decInto = () => {
+      for (let k = 0; k < 100; k++) tok.decodeInto(ids[j2++ % ids.length], { horizon: T, dim: D }, out);
+    };
+    rows.push(withCpu(await measure(`decodeInto ${T}x${D} (FAST+, Float64Array out)`, "chunk", decInto, { opsPerCall: 100, target: 200_000, extra: { tokens: meanTokens } }), decInto, 100));
   }
   // fuzz: random id sequences (1..64 ids over 0..2100, some negative) through strict decode
   const rng = new Rng(99);

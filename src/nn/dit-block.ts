@@ -15,6 +15,11 @@ export interface BlockModulation {
   shiftMlp: tf.Tensor2D;
   scale1Mlp: tf.Tensor2D;
   gateMlp: tf.Tensor2D;
+  /**
+   * Optional shift-folded biases for one time (`[out]`): `linear(RMS(x)·s1 + shift, W, b) = linear(RMS(x)·s1, W, shift·W + b)`,
+   * saving one add per modulation. Present on the expert's cached per-time modulations.
+   */
+  folded?: { qkvB: tf.Tensor1D; qB: tf.Tensor1D; gateB: tf.Tensor1D; upB: tf.Tensor1D };
 }
 
 /** Weights of one DiT block (`[in, out]` layout). */
@@ -54,9 +59,10 @@ export interface DitBlockInputs {
   rowMask: tf.Tensor2D | null;
 }
 
-/** `RMS(x)·(1 + scale) + shift`, weightless RMSNorm eps 1e-6. */
-export function modulate(x: tf.Tensor2D, shift: tf.Tensor2D, scale1: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.mul(rmsNorm(x, 1e-6), scale1), shift) as tf.Tensor2D;
+/** `RMS(x)·(1 + scale) + shift`, weightless RMSNorm eps 1e-6 (`shift` null: the shift is folded into the next bias). */
+export function modulate(x: tf.Tensor2D, shift: tf.Tensor2D | null, scale1: tf.Tensor2D): tf.Tensor2D {
+  const y = tf.mul(rmsNorm(x, 1e-6), scale1) as tf.Tensor2D;
+  return shift ? (tf.add(y, shift) as tf.Tensor2D) : y;
 }
 
 function heads3(x: tf.Tensor2D, heads: number): tf.Tensor3D {
@@ -80,8 +86,9 @@ export function ditBlock(x: tf.Tensor2D, m: BlockModulation, w: DitBlockWeights,
     const rows = x.shape[0];
     const hidden = x.shape[1];
     const hd = hidden / H;
-    let y = modulate(x, m.shiftMsa, m.scale1Msa);
-    const qkv = linear(y, w.qkvW, w.qkvB);
+    const fb = m.folded;
+    let y = modulate(x, fb ? null : m.shiftMsa, m.scale1Msa);
+    const qkv = linear(y, w.qkvW, fb ? fb.qkvB : w.qkvB);
     const [qk, v] = tf.split(qkv, [2 * hidden, hidden], 1) as tf.Tensor2D[];
     let qkr: tf.Tensor2D = tf.reshape(qk, [rows * 2 * H, hd]);
     if (inp.qkNorm) qkr = rmsNorm(qkr, inp.qkNormEps) as tf.Tensor2D;
@@ -94,14 +101,15 @@ export function ditBlock(x: tf.Tensor2D, m: BlockModulation, w: DitBlockWeights,
     const sa = tf.reshape(tf.transpose(tf.matMul(tf.softmax(sc), vh), [1, 0, 2]), [rows, hidden]) as tf.Tensor2D;
     let out = tf.add(x, tf.mul(m.gateMsa, linear(sa, w.outW, w.outB))) as tf.Tensor2D;
     // cross-attention to the prepared VLM context of this layer
-    y = modulate(out, m.shiftMca, m.scale1Mca);
-    let cq = heads3(linear(y, w.qW, w.qB), H);
+    y = modulate(out, fb ? null : m.shiftMca, m.scale1Mca);
+    let cq = heads3(linear(y, w.qW, fb ? fb.qB : w.qB), H);
     if (inp.qkNorm) cq = rmsNorm(cq, inp.qkNormEps) as tf.Tensor3D;
     const ca = attentionPrepared(cq, kv, inp.crossBias ? { mask: inp.crossBias } : {}); // 1/√hd is baked into kv
     out = tf.add(out, tf.mul(m.gateMca, linear(ca, w.cOutW, w.cOutB))) as tf.Tensor2D;
     // SwiGLU MLP
-    y = modulate(out, m.shiftMlp, m.scale1Mlp);
-    out = tf.add(out, tf.mul(m.gateMlp, swiglu(y, w.gateW, w.upW, w.downW, w.gateB, w.upB, w.downB))) as tf.Tensor2D;
+    y = modulate(out, fb ? null : m.shiftMlp, m.scale1Mlp);
+    const mlp = swiglu(y, w.gateW, w.upW, w.downW, fb ? fb.gateB : w.gateB, fb ? fb.upB : w.upB, w.downB);
+    out = tf.add(out, tf.mul(m.gateMlp, mlp)) as tf.Tensor2D;
     if (inp.rowMask) out = tf.mul(out, inp.rowMask) as tf.Tensor2D;
     return out;
   });

@@ -1,4 +1,5 @@
 import { fail } from "../core/index.js";
+import { BucketMerger, PairTable } from "./bpe-bucket.js";
 
 /** Heap key = rank · 2^22 + position: positions must stay below 2^22 (4 Mi bytes per word). */
 const POS_BITS = 4194304;
@@ -13,10 +14,9 @@ export const MAX_WORD_BYTES = POS_BITS - 1;
  */
 export class MergeEngine {
   private readonly pairBase: number;
-  private readonly pairToMerge: Map<number, number>;
-  /** Open-addressing table pair key → merge index (keys and values interleaved; key -1 = empty). */
-  private readonly table: Int32Array;
-  private readonly tableMask: number;
+  /** Pair (left id, right id) → merge rank. */
+  private readonly pairs: PairTable;
+  private readonly bucket: BucketMerger;
   private readonly mergeNewId: Int32Array;
   private readonly byteToId: Int32Array;
   // scratch buffers
@@ -25,12 +25,6 @@ export class MergeEngine {
   private snext = new Int32Array(256);
   private slen = new Int32Array(256);
   private heap = new Float64Array(256);
-  private nodePos = new Int32Array(256);
-  private nodeNext = new Int32Array(256);
-  private rankHeap = new Int32Array(256);
-  private posTmp = new Int32Array(256);
-  /** Head node per rank for the bucket algorithm (-1 = empty); always all -1 between calls. */
-  private readonly bucketHead: Int32Array;
   /** True when every merge is ranked after every merge that produces one of its parts. */
   readonly monotone: boolean;
 
@@ -40,50 +34,27 @@ export class MergeEngine {
    * @param byteToId vocab id of each byte's GPT-2 char, -1 when absent
    */
   constructor(pairToMerge: Map<number, number>, mergeNewId: Int32Array, pairBase: number, byteToId: Int32Array) {
-    this.pairToMerge = pairToMerge;
     this.mergeNewId = mergeNewId;
     this.pairBase = pairBase;
     this.byteToId = byteToId;
-    // pair keys fit in int32 when the vocab has < 46,341 ids: use a flat hash table, else the Map
-    if (this.pairBase * this.pairBase < 2 ** 31) {
-      let cap = 16;
-      while (cap < this.pairToMerge.size * 2) cap *= 2;
-      this.table = new Int32Array(cap * 2).fill(-1);
-      this.tableMask = cap - 1;
-      for (const [k, v] of this.pairToMerge) {
-        let slot = hashKey(k) & this.tableMask;
-        while (this.table[2 * slot] !== -1) slot = (slot + 1) & this.tableMask;
-        this.table[2 * slot] = k;
-        this.table[2 * slot + 1] = v;
-      }
-    } else {
-      this.table = new Int32Array(0);
-      this.tableMask = -1;
+    const triples: [number, number, number][] = [];
+    for (const [key, rank] of pairToMerge) triples.push([Math.floor(key / pairBase), key % pairBase, rank]);
+    this.pairs = new PairTable(triples, triples.length);
+    const mergeLeft = new Int32Array(mergeNewId.length).fill(-1);
+    const mergeRight = new Int32Array(mergeNewId.length).fill(-1);
+    for (const [l, r, rank] of triples) {
+      mergeLeft[rank] = l;
+      mergeRight[rank] = r;
     }
     // monotone merges (true for anything HF BpeTrainer writes): a merge's parts are produced only by lower ranks
     const maxProducer = new Int32Array(this.pairBase).fill(-1);
-    const effective: [number, number, number][] = [];
-    for (const [key, rank] of this.pairToMerge) effective.push([Math.floor(key / this.pairBase), key % this.pairBase, rank]);
+    const effective = triples;
     for (const [, , rank] of effective) {
       const id = this.mergeNewId[rank];
       if (rank > maxProducer[id]) maxProducer[id] = rank;
     }
     this.monotone = effective.every(([a, b, rank]) => maxProducer[a] < rank && maxProducer[b] < rank);
-    this.bucketHead = new Int32Array(mergeNewId.length).fill(-1);
-  }
-
-  /** Merge index (rank) of a pair key, or -1. */
-  private lookup(key: number): number {
-    const mask = this.tableMask;
-    if (mask < 0) return this.pairToMerge.get(key) ?? -1;
-    const t = this.table;
-    let slot = hashKey(key) & mask;
-    for (;;) {
-      const k = t[2 * slot];
-      if (k === key) return t[2 * slot + 1];
-      if (k === -1) return -1;
-      slot = (slot + 1) & mask;
-    }
+    this.bucket = new BucketMerger(this.pairs, mergeLeft, mergeRight, mergeNewId);
   }
 
   private ensure(n: number): void {
@@ -145,116 +116,8 @@ export class MergeEngine {
   private encodeBucket(bytes: Uint8Array, start: number, end: number, out: number[]): void {
     const n = this.loadSymbols(bytes, start, end);
     if (n === 0) return;
-    const c = this.sc;
-    const prev = this.sprev;
-    const next = this.snext;
-    const len = this.slen;
-    if (n === 1) {
-      out.push(c[0]);
-      return;
-    }
-    if (this.nodePos.length < 3 * n) {
-      this.nodePos = new Int32Array(3 * n + 16);
-      this.nodeNext = new Int32Array(3 * n + 16);
-      this.rankHeap = new Int32Array(3 * n + 16);
-      this.posTmp = new Int32Array(3 * n + 16);
-    }
-    const head = this.bucketHead;
-    const nodePos = this.nodePos;
-    const nodeNext = this.nodeNext;
-    const rh = this.rankHeap;
-    const tmp = this.posTmp;
-    let nodes = 0;
-    let rs = 0;
-    const base = this.pairBase;
-    const newIds = this.mergeNewId;
-    // positions are pushed right to left first, so each bucket list starts in ascending order
-    for (let i = n - 2; i >= 0; i--) {
-      const m = this.lookup(c[i] * base + c[i + 1]);
-      if (m < 0) continue;
-      if (head[m] === -1) {
-        let k = rs++;
-        while (k > 0) {
-          const p = (k - 1) >> 1;
-          if (rh[p] <= m) break;
-          rh[k] = rh[p];
-          k = p;
-        }
-        rh[k] = m;
-      }
-      nodePos[nodes] = i;
-      nodeNext[nodes] = head[m];
-      head[m] = nodes++;
-    }
-    while (rs > 0) {
-      const r = rh[0];
-      const last = rh[--rs];
-      if (rs > 0) {
-        let k = 0;
-        for (;;) {
-          let ch = 2 * k + 1;
-          if (ch >= rs) break;
-          if (ch + 1 < rs && rh[ch + 1] < rh[ch]) ch++;
-          if (rh[ch] >= last) break;
-          rh[k] = rh[ch];
-          k = ch;
-        }
-        rh[k] = last;
-      }
-      let cnt = 0;
-      let sorted = true;
-      for (let node = head[r]; node !== -1; node = nodeNext[node]) {
-        const p = nodePos[node];
-        if (cnt > 0 && p < tmp[cnt - 1]) sorted = false;
-        tmp[cnt++] = p;
-      }
-      head[r] = -1;
-      if (!sorted) tmp.subarray(0, cnt).sort();
-      const newId = newIds[r];
-      for (let q = 0; q < cnt; q++) {
-        const pos = tmp[q];
-        if (len[pos] === 0) continue;
-        const right = next[pos];
-        if (right < 0) continue;
-        const cur = this.lookup(c[pos] * base + c[right]);
-        if (cur < 0 || newIds[cur] !== newId) continue; // expired entry
-        c[pos] = newId;
-        len[pos] += len[right];
-        const rn = next[right];
-        next[pos] = rn;
-        len[right] = 0;
-        if (rn >= 0) prev[rn] = pos;
-        const pp = prev[pos];
-        for (let side = 0; side < 2; side++) {
-          let m: number;
-          let at: number;
-          if (side === 0) {
-            if (pp < 0) continue;
-            m = this.lookup(c[pp] * base + newId);
-            at = pp;
-          } else {
-            if (rn < 0) continue;
-            m = this.lookup(newId * base + c[rn]);
-            at = pos;
-          }
-          if (m < 0) continue;
-          if (head[m] === -1) {
-            let k = rs++;
-            while (k > 0) {
-              const p = (k - 1) >> 1;
-              if (rh[p] <= m) break;
-              rh[k] = rh[p];
-              k = p;
-            }
-            rh[k] = m;
-          }
-          nodePos[nodes] = at;
-          nodeNext[nodes] = head[m];
-          head[m] = nodes++;
-        }
-      }
-    }
-    for (let i = 0; i >= 0; i = next[i]) out.push(c[i]);
+    if (n === 1) out.push(this.sc[0]);
+    else this.bucket.run(this.sc, this.sprev, this.snext, n, out);
   }
 
   /** General min-heap on rank·2^22 + position (any merge list). */
@@ -273,9 +136,8 @@ export class MergeEngine {
     if (this.heap.length < 3 * n) this.heap = new Float64Array(3 * n + 16);
     const h = this.heap;
     let hs = 0;
-    const base = this.pairBase;
     for (let i = 0; i + 1 < n; i++) {
-      const m = this.lookup(c[i] * base + c[i + 1]);
+      const m = this.pairs.rank(c[i], c[i + 1]);
       if (m >= 0) h[hs++] = m * POS_BITS + i;
     }
     // Floyd heapify (min-heap on rank·2^22 + position)
@@ -313,7 +175,7 @@ export class MergeEngine {
       if (len[pos] === 0) continue;
       const right = next[pos];
       if (right < 0) continue;
-      const cur = this.lookup(c[pos] * base + c[right]);
+      const cur = this.pairs.rank(c[pos], c[right]);
       const newId = newIds[rank];
       if (cur < 0 || newIds[cur] !== newId) continue; // expired entry
       c[pos] = newId;
@@ -328,11 +190,11 @@ export class MergeEngine {
         let at: number;
         if (side === 0) {
           if (pp < 0) continue;
-          m = this.lookup(c[pp] * base + newId);
+          m = this.pairs.rank(c[pp], newId);
           at = pp;
         } else {
           if (rn < 0) continue;
-          m = this.lookup(newId * base + c[rn]);
+          m = this.pairs.rank(newId, c[rn]);
           at = pos;
         }
         if (m < 0) continue;
@@ -350,8 +212,4 @@ export class MergeEngine {
     for (let i = 0; i >= 0; i = next[i]) out.push(c[i]);
   }
 
-}
-
-function hashKey(k: number): number {
-  return Math.imul(k, 0x9e3779b1) >>> 7;
 }

@@ -1,6 +1,6 @@
 import { fail } from "../core/index.js";
 import { MergeEngine } from "./bpe-merge.js";
-import { BYTE_TO_CHAR, CHAR_TO_BYTE } from "./byte-level.js";
+import { BYTE_TO_CHAR, CHAR_TO_BYTE, decodeUtf8Lossy } from "./byte-level.js";
 
 export { MAX_WORD_BYTES } from "./bpe-merge.js";
 
@@ -23,6 +23,19 @@ export class BpeModel {
   readonly merges: readonly (readonly [string, string])[];
   /** Bytes the ByteLevel decoder emits for each id (undefined for holes). */
   readonly tokenBytes: readonly (Uint8Array | undefined)[];
+  /** Byte count of each id's decoded bytes, -1 for holes (hot-loop form of `tokenBytes`). */
+  readonly tokenByteLength: Int32Array;
+
+  /** All ids' decoded bytes back to back; id i's are `flatBytes[flatStart[i] .. flatStart[i] + length)`. */
+  private readonly flatBytes: Uint8Array;
+  private readonly flatStart: Int32Array;
+  /**
+   * Code points of each id whose bytes are complete, valid UTF-8 on their own (-1 count otherwise): such
+   * tokens decode the same alone as inside any sequence, so decode can skip the byte stage for them.
+   */
+  private readonly cpCount: Int32Array;
+  private readonly cpStart: Int32Array;
+  private readonly flatCps: Int32Array;
 
   private readonly byteToId: Int32Array;
   private readonly pairBase: number;
@@ -64,6 +77,34 @@ export class BpeModel {
       this.pairToMerge.set(ia * this.pairBase + ib, rank);
     });
     this.tokenBytes = idToToken.map((tok) => (tok === undefined ? undefined : tokenToBytes(tok)));
+    // one flat buffer: decode copies bytes in a plain loop instead of a typed-array set() per token
+    this.tokenByteLength = new Int32Array(idToToken.length).fill(-1);
+    this.flatStart = new Int32Array(idToToken.length);
+    let flatSize = 0;
+    for (const t of this.tokenBytes) flatSize += t?.length ?? 0;
+    this.flatBytes = new Uint8Array(flatSize);
+    let at = 0;
+    this.tokenBytes.forEach((t, id) => {
+      if (t === undefined) return;
+      this.tokenByteLength[id] = t.length;
+      this.flatStart[id] = at;
+      this.flatBytes.set(t, at);
+      at += t.length;
+    });
+    this.cpCount = new Int32Array(idToToken.length).fill(-1);
+    this.cpStart = new Int32Array(idToToken.length);
+    const cps: number[] = [];
+    const scratch = new Int32Array(this.flatBytes.length + 1);
+    this.tokenBytes.forEach((t, id) => {
+      if (t === undefined) return;
+      const n = decodeUtf8Lossy(t, t.length, scratch);
+      // reject lossy results (U+FFFD stands for bytes it replaced) and truncated sequences
+      for (let i = 0; i < n; i++) if (scratch[i] === 0xfffd) return;
+      this.cpCount[id] = n;
+      this.cpStart[id] = cps.length;
+      for (let i = 0; i < n; i++) cps.push(scratch[i]);
+    });
+    this.flatCps = Int32Array.from(cps);
     this.engine = new MergeEngine(this.pairToMerge, this.mergeNewId, this.pairBase, this.byteToId);
   }
 
@@ -93,28 +134,64 @@ export class BpeModel {
   }
 
   /**
+   * Code points of the concatenated ByteLevel bytes of `ids` when every id is in the vocab and its bytes are
+   * complete UTF-8 on their own (then lossy UTF-8 decoding of the whole equals the concatenation, and no
+   * U+FFFD can appear); writes them to `out` (grown as needed) and returns `{ cps, length }`, else undefined.
+   */
+  decodeCodePointsDirect(ids: readonly number[], out: Int32Array): { cps: Int32Array; length: number } | undefined {
+    const counts = this.cpCount;
+    const size = counts.length;
+    let total = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const k = id >= 0 && id < size ? counts[id] : -1;
+      if (!(k >= 0)) return undefined;
+      total += k;
+    }
+    const dst = out.length >= total ? out : new Int32Array(total);
+    const flat = this.flatCps;
+    const starts = this.cpStart;
+    let n = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const s0 = starts[id];
+      const k = counts[id];
+      for (let j = 0; j < k; j++) dst[n + j] = flat[s0 + j];
+      n += k;
+    }
+    return { cps: dst, length: n };
+  }
+
+  /**
    * Concatenate the ByteLevel-decoded bytes of `ids` into `buf` (grown as needed). Ids outside the vocab
    * are skipped; the caller decides whether that is an error. Stops after `maxBytes` bytes. Returns `{ bytes, length }`.
    */
   decodeBytes<B extends ArrayBufferLike>(ids: readonly number[], buf: Uint8Array<B>, maxBytes = Infinity): { bytes: Uint8Array<B> | Uint8Array<ArrayBuffer>; length: number } {
-    let n = 0;
-    let out: Uint8Array<B> | Uint8Array<ArrayBuffer> = buf;
-    const tb = this.tokenBytes;
+    const lens = this.tokenByteLength;
+    const size = lens.length;
+    let total = 0;
     for (let i = 0; i < ids.length; i++) {
-      const t = tb[ids[i]];
-      if (t === undefined) continue;
-      if (n + t.length > out.length) {
-        const o2: Uint8Array<ArrayBuffer> = new Uint8Array(Math.max(out.length * 2, n + t.length));
-        o2.set(out.subarray(0, n));
-        out = o2;
-      }
-      if (n + t.length > maxBytes) {
-        out.set(t.subarray(0, maxBytes - n), n);
-        n = maxBytes;
-        break;
-      }
-      out.set(t, n);
-      n += t.length;
+      const id = ids[i];
+      if (id >= 0 && id < size && lens[id] > 0) total += lens[id];
+    }
+    const want = Math.min(total, maxBytes);
+    let out: Uint8Array<B> | Uint8Array<ArrayBuffer> = buf;
+    if (want > out.length) {
+      const o2: Uint8Array<ArrayBuffer> = new Uint8Array(Math.max(out.length * 2, want));
+      out = o2;
+    }
+    const flat = this.flatBytes;
+    const starts = this.flatStart;
+    let n = 0;
+    for (let i = 0; i < ids.length && n < want; i++) {
+      const id = ids[i];
+      if (!(id >= 0 && id < size)) continue;
+      const len = lens[id];
+      if (len <= 0) continue;
+      const s0 = starts[id];
+      const take = Math.min(len, want - n);
+      for (let k = 0; k < take; k++) out[n + k] = flat[s0 + k];
+      n += take;
     }
     return { bytes: out, length: n };
   }

@@ -139,6 +139,15 @@ export function decodeUtf8Lossy(bytes: Uint8Array, n: number, out: Int32Array): 
       i++;
       continue;
     }
+    // fast path for a complete 2-byte sequence (every FAST+ code point near zero is one)
+    if (b0 >= 0xc2 && b0 <= 0xdf && i + 1 < n) {
+      const b1 = bytes[i + 1];
+      if (b1 >= 0x80 && b1 <= 0xbf) {
+        out[count++] = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
+        i += 2;
+        continue;
+      }
+    }
     let need: number;
     let cp: number;
     let lo = 0x80;

@@ -17,8 +17,25 @@ export const DCT_MATRIX_MAX = 128;
 export type DctMethod = "auto" | "matrix" | "fft";
 
 const matrixCache = new Map<number, Float64Array>();
-let foldU = new Float64Array(64);
-let foldV = new Float64Array(64);
+/** Folded sums / differences of mirrored rows, `[half][dim]` each (reused; grown as needed). */
+let foldU = new Float64Array(0);
+let foldV = new Float64Array(0);
+/** Nonzero coefficients of one column (idct): their frequencies and values. */
+let nzRows = new Int32Array(0);
+let nzVals = new Float64Array(0);
+const transposedCache = new Map<number, Float64Array>();
+
+/** `dctMatrix(T)` transposed (`BT[n*T + k] = B[k*T + n]`), cached per T: the inverse reads it row by row. */
+function dctMatrixTransposed(T: number): Float64Array {
+  let m = transposedCache.get(T);
+  if (m) return m;
+  const B = dctMatrix(T);
+  m = new Float64Array(T * T);
+  for (let k = 0; k < T; k++) for (let n = 0; n < T; n++) m[n * T + k] = B[k * T + n];
+  if (transposedCache.size > 64) transposedCache.clear();
+  transposedCache.set(T, m);
+  return m;
+}
 
 /** The orthonormal DCT-II basis `B[k*T + n] = s_k cos(π(2n+1)k/(2T))` (cached per T). */
 export function dctMatrix(T: number): Float64Array {
@@ -57,33 +74,70 @@ export function dctOrtho(x: Float64Array, horizon: number, dim: number, out?: Fl
   }
   if (T === 1) return scipyLength1(x, dim, res);
   const B = dctMatrix(T);
-  // B[k][T-1-n] = (-1)^k B[k][n]: fold the column into sums (even k) and differences (odd k), halving the work
+  // B[k][T-1-n] = (-1)^k B[k][n]: fold mirrored samples into sums (even k) and differences (odd k), halving
+  // the work. The folds are stored transposed ([dim][half]) so the dot products below read contiguous memory,
+  // and four columns are summed at once (independent accumulators overlap their latency). Each out[k][d] still
+  // sums B[k][n]·u[d][n] for n = 0, 1, … and then the middle sample, so results are bit-identical to a
+  // one-column-at-a-time loop (quantized ids depend on exact float results at rounding ties).
   const half = T >> 1;
   const odd = (T & 1) === 1;
-  if (foldU.length < half) {
-    foldU = new Float64Array(T);
-    foldV = new Float64Array(T);
+  if (foldU.length < half * dim) {
+    foldU = new Float64Array(half * dim);
+    foldV = new Float64Array(half * dim);
   }
   const u = foldU;
   const v = foldV;
   for (let d = 0; d < dim; d++) {
+    const t0 = d * half;
     for (let n = 0; n < half; n++) {
       const a = x[n * dim + d];
       const b = x[(T - 1 - n) * dim + d];
-      u[n] = a + b;
-      v[n] = a - b;
+      u[t0 + n] = a + b;
+      v[t0 + n] = a - b;
     }
-    const mid = odd ? x[half * dim + d] : 0;
-    for (let k = 0; k < T; k++) {
-      const bk = k * T;
-      let s = 0;
-      if ((k & 1) === 0) {
-        for (let n = 0; n < half; n++) s += B[bk + n] * u[n];
-        if (odd) s += B[bk + half] * mid;
-      } else {
-        for (let n = 0; n < half; n++) s += B[bk + n] * v[n];
+  }
+  const mid = half * dim;
+  for (let k = 0; k < T; k++) {
+    const bk = k * T;
+    const o = k * dim;
+    const even = (k & 1) === 0;
+    const src = even ? u : v;
+    const wMid = odd && even ? B[bk + half] : 0;
+    const hasMid = odd && even;
+    let d = 0;
+    for (; d + 3 < dim; d += 4) {
+      const t0 = d * half;
+      const t1 = t0 + half;
+      const t2 = t1 + half;
+      const t3 = t2 + half;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let n = 0; n < half; n++) {
+        const w = B[bk + n];
+        s0 += w * src[t0 + n];
+        s1 += w * src[t1 + n];
+        s2 += w * src[t2 + n];
+        s3 += w * src[t3 + n];
       }
-      res[k * dim + d] = s;
+      if (hasMid) {
+        s0 += wMid * x[mid + d];
+        s1 += wMid * x[mid + d + 1];
+        s2 += wMid * x[mid + d + 2];
+        s3 += wMid * x[mid + d + 3];
+      }
+      res[o + d] = s0;
+      res[o + d + 1] = s1;
+      res[o + d + 2] = s2;
+      res[o + d + 3] = s3;
+    }
+    for (; d < dim; d++) {
+      const t0 = d * half;
+      let s0 = 0;
+      for (let n = 0; n < half; n++) s0 += B[bk + n] * src[t0 + n];
+      if (hasMid) s0 += wMid * x[mid + d];
+      res[o + d] = s0;
     }
   }
   return res;
@@ -101,14 +155,31 @@ export function idctOrtho(c: Float64Array, horizon: number, dim: number, out?: F
     return res;
   }
   if (T === 1) return scipyLength1(c, dim, res);
-  const B = dctMatrix(T);
-  res.fill(0);
-  for (let k = 0; k < T; k++) {
-    const bk = k * T;
-    for (let d = 0; d < dim; d++) {
+  const BT = dctMatrixTransposed(T);
+  // FAST coefficients are mostly zero: per column gather the nonzero frequencies once, then each output sample is
+  // a short dot product kept in a register (no read-modify-write of res). Every res[n][d] still sums over k in
+  // increasing order; skipped terms are exact zeros, which never change a sum, so results equal the dense loop
+  // bit for bit.
+  if (nzRows.length < T) {
+    nzRows = new Int32Array(T);
+    nzVals = new Float64Array(T);
+  }
+  const ks = nzRows;
+  const vs = nzVals;
+  for (let d = 0; d < dim; d++) {
+    let nz = 0;
+    for (let k = 0; k < T; k++) {
       const v = c[k * dim + d];
-      if (v === 0) continue;
-      for (let n = 0; n < T; n++) res[n * dim + d] += B[bk + n] * v;
+      if (v !== 0) {
+        ks[nz] = k;
+        vs[nz++] = v;
+      }
+    }
+    for (let n = 0; n < T; n++) {
+      const bn = n * T;
+      let acc = 0;
+      for (let j = 0; j < nz; j++) acc += BT[bn + ks[j]] * vs[j];
+      res[n * dim + d] = acc;
     }
   }
   return res;

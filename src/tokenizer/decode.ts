@@ -61,14 +61,25 @@ export type DecodeResult = DecodeSuccess | DecodeFailure;
 export interface DecodeScratch {
   bytes: Uint8Array<ArrayBuffer>;
   cps: Int32Array;
+  /** coefficients / scale, the inverse DCT's input (length horizon·dim of the last call). */
+  scaled: Float64Array;
 }
 
+/** A failed result; with `reference` it carries the all-zero chunk upstream returns. */
+function failed(f: Omit<DecodeFailure, "ok" | "actions">, reference: boolean, H: number, D: number): DecodeFailure {
+  const r: DecodeFailure = { ok: false, ...f };
+  if (reference) r.actions = Array.from({ length: H }, () => new Array<number>(D).fill(0));
+  return r;
+}
+
+/** What the shared decode steps produce: the shape, or a failure value. */
+type Decoded = { ok: true; H: number; D: number; n: number } | DecodeFailure;
+
 /**
- * FAST decode (see `OpenFastTokenizer.decode`): ids → ByteLevel bytes → lossy UTF-8 → `q = c + minToken` →
- * `q / scale` → inverse DCT, with the failure rules of {@link DecodeCompat} and optional relaxed padding.
+ * The steps shared by {@link decodeFast} and {@link decodeFastInto}: option checks, id checks, ids → ByteLevel
+ * bytes → lossy UTF-8 code points (left in `scratch.cps[0..n)`), with the failure rules of {@link DecodeCompat}.
  */
-export function decodeFast(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: readonly number[], opts: DecodeOptions): DecodeResult {
-  const fn = "OpenFastTokenizer.decode";
+function decodeCodePoints(fn: string, model: BpeModel, scratch: DecodeScratch, ids: readonly number[], opts: DecodeOptions): Decoded {
   if (!Array.isArray(ids)) fail(fn, "ids", `must be an array of token ids; got ${describe(ids)}`);
   if (typeof opts !== "object" || opts === null) fail(fn, "opts", `must be { horizon, dim }; got ${describe(opts)}`);
   const H = checkInt(fn, "horizon", opts.horizon, 1);
@@ -76,61 +87,83 @@ export function decodeFast(model: BpeModel, cfg: { minToken: number; scale: numb
   const compat = opts.compat === undefined ? "strict" : checkOneOf(fn, "compat", opts.compat, ["strict", "reference"] as const);
   const reference = compat === "reference";
   const expected = H * D;
-  const failure = (f: Omit<DecodeFailure, "ok" | "actions">): DecodeFailure => {
-    const r: DecodeFailure = { ok: false, ...f };
-    if (reference) r.actions = Array.from({ length: H }, () => new Array<number>(D).fill(0));
-    return r;
-  };
   const size = model.size;
-  const tb = model.tokenBytes;
+  const lens = model.tokenByteLength;
+  // one pass: id checks (first bad id wins) and the byte total
+  let total = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
-      return failure({ reason: "invalid-id", index: i, message: `ids[${i}] must be an integer >= 0; got ${describe(id)}` });
+      return failed({ reason: "invalid-id", index: i, message: `ids[${i}] must be an integer >= 0; got ${describe(id)}` }, reference, H, D);
     }
-    if (!reference && (id >= size || tb[id] === undefined)) {
-      return failure({ reason: "unknown-id", index: i, message: `ids[${i}] = ${id} is not in the vocabulary (ids 0..${size - 1})` });
-    }
+    const len = id < size ? lens[id] : -1;
+    if (len < 0) {
+      if (!reference) return failed({ reason: "unknown-id", index: i, message: `ids[${i}] = ${id} is not in the vocabulary (ids 0..${size - 1})` }, reference, H, D);
+    } else total += len;
   }
   // every coefficient takes 1..4 bytes: beyond 4·expected bytes the count is certainly too large, so never
   // materialize more (a hostile id list of long tokens cannot allocate gigabytes)
   const maxBytes = 4 * expected + 4;
-  let total = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const t = tb[ids[i]];
-    if (t !== undefined) total += t.length;
-  }
   if (total > maxBytes && !opts.relaxed) {
-    return failure({ reason: "wrong-length", expected, message: `decoded more than ${expected} coefficients (${total} bytes of tokens); need horizon*dim = ${H}*${D} = ${expected}` });
+    return failed({ reason: "wrong-length", expected, message: `decoded more than ${expected} coefficients (${total} bytes of tokens); need horizon*dim = ${H}*${D} = ${expected}` }, reference, H, D);
   }
-  const dec = model.decodeBytes(ids, scratch.bytes, maxBytes);
-  scratch.bytes = dec.bytes;
-  if (scratch.cps.length < dec.length) scratch.cps = new Int32Array(dec.length);
+  // fast path: every token decodes to whole code points on its own (always so for encode's output with
+  // FAST+); byte truncation at maxBytes (relaxed mode only) needs the byte path
+  const direct = total <= maxBytes ? model.decodeCodePointsDirect(ids, scratch.cps) : undefined;
+  let n: number;
+  if (direct !== undefined) {
+    scratch.cps = direct.cps;
+    n = direct.length;
+  } else {
+    const dec = model.decodeBytes(ids, scratch.bytes, maxBytes);
+    scratch.bytes = dec.bytes;
+    if (scratch.cps.length < dec.length) scratch.cps = new Int32Array(dec.length);
+    n = decodeUtf8Lossy(dec.bytes, dec.length, scratch.cps);
+  }
   const cps = scratch.cps;
-  const n = decodeUtf8Lossy(dec.bytes, dec.length, cps);
   if (!reference) {
     for (let i = 0; i < n; i++) {
       if (cps[i] === 0xfffd) {
-        return failure({ reason: "invalid-utf8", index: i, message: `the tokens' bytes are not valid UTF-8 at coefficient ${i} (U+FFFD); the id sequence cannot come from encode` });
+        return failed({ reason: "invalid-utf8", index: i, message: `the tokens' bytes are not valid UTF-8 at coefficient ${i} (U+FFFD); the id sequence cannot come from encode` }, reference, H, D);
       }
     }
   }
   if (!opts.relaxed && n !== expected) {
     const reason = n === 0 ? "empty" : "wrong-length";
     const message = n === 0 ? `no coefficients decoded; need horizon*dim = ${H}*${D} = ${expected}` : `decoded ${n} coefficients; need horizon*dim = ${H}*${D} = ${expected}`;
-    return failure({ reason, got: n, expected, message });
+    return failed({ reason, got: n, expected, message }, reference, H, D);
   }
-  const coefficients = new Float64Array(expected);
-  const scaled = new Float64Array(expected);
+  return { ok: true, H, D, n };
+}
+
+/** `q = c + minToken` (into `coefficients` when given) and `q / scale` into `scratch.scaled`, zero-padded. */
+function scaleCoefficients(cfg: { minToken: number; scale: number }, scratch: DecodeScratch, n: number, expected: number, coefficients?: Float64Array): Float64Array {
+  if (scratch.scaled.length !== expected) scratch.scaled = new Float64Array(expected);
+  const scaled = scratch.scaled;
+  const cps = scratch.cps;
   const m = Math.min(n, expected);
   const minToken = cfg.minToken;
   const scale = cfg.scale;
   for (let i = 0; i < m; i++) {
     const q = cps[i] + minToken;
-    coefficients[i] = q;
+    if (coefficients) coefficients[i] = q;
     scaled[i] = q / scale;
   }
-  const data = idctOrtho(scaled, H, D);
+  for (let i = m; i < expected; i++) scaled[i] = 0;
+  return scaled;
+}
+
+/**
+ * FAST decode (see `OpenFastTokenizer.decode`): ids → ByteLevel bytes → lossy UTF-8 → `q = c + minToken` →
+ * `q / scale` → inverse DCT, with the failure rules of {@link DecodeCompat} and optional relaxed padding.
+ */
+export function decodeFast(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: readonly number[], opts: DecodeOptions): DecodeResult {
+  const r = decodeCodePoints("OpenFastTokenizer.decode", model, scratch, ids, opts);
+  if (!r.ok) return r;
+  const { H, D, n } = r;
+  const expected = H * D;
+  const coefficients = new Float64Array(expected);
+  const data = idctOrtho(scaleCoefficients(cfg, scratch, n, expected, coefficients), H, D);
   const actions: number[][] = new Array(H);
   for (let t = 0; t < H; t++) {
     const row = new Array<number>(D);
@@ -138,4 +171,22 @@ export function decodeFast(model: BpeModel, cfg: { minToken: number; scale: numb
     actions[t] = row;
   }
   return { ok: true, actions, data, coefficients, horizon: H, dim: D };
+}
+
+/** Result of `OpenFastTokenizer.decodeInto`: success (the chunk is in `out`) or the same failures as decode. */
+export type DecodeIntoResult = { ok: true; horizon: number; dim: number } | DecodeFailure;
+
+/**
+ * Like {@link decodeFast} but writes the chunk (row-major float64 `[horizon][dim]`) into `out` and allocates
+ * no result arrays. `out` is only written on success.
+ */
+export function decodeFastInto(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: readonly number[], opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
+  const fn = "OpenFastTokenizer.decodeInto";
+  if (!(out instanceof Float64Array)) fail(fn, "out", `must be a Float64Array; got ${describe(out)}`);
+  const r = decodeCodePoints(fn, model, scratch, ids, opts);
+  if (!r.ok) return r;
+  const expected = r.H * r.D;
+  if (out.length !== expected) fail(fn, "out", `must have horizon*dim = ${r.H}*${r.D} = ${expected} elements; got ${out.length}`);
+  idctOrtho(scaleCoefficients(cfg, scratch, r.n, expected), r.H, r.D, out);
+  return { ok: true, horizon: r.H, dim: r.D };
 }

@@ -1,5 +1,5 @@
 export { OpenFastTokenizer, loadFastPlus, type OpenFastTokenizerInit } from "./openfast.js";
-export { type DecodeOptions, type DecodeResult, type DecodeSuccess, type DecodeFailure, type DecodeFailureReason, type DecodeCompat } from "./decode.js";
+export { type DecodeOptions, type DecodeResult, type DecodeIntoResult, type DecodeSuccess, type DecodeFailure, type DecodeFailureReason, type DecodeCompat } from "./decode.js";
 export { type FitOptions, type FitInfo, type FitProgress } from "./fit.js";
 export { BpeModel, MAX_WORD_BYTES } from "./bpe.js";
 export { trainBpe, type TrainBpeOptions, type TrainBpeResult, type TrainProgress } from "./bpe-train.js";

@@ -11,7 +11,7 @@ import {
 import { BpeModel } from "./bpe.js";
 import { pretokenizeCodePoints, writeUtf8 } from "./byte-level.js";
 import { dctOrtho } from "./dct.js";
-import { decodeFast, type DecodeOptions, type DecodeResult, type DecodeScratch } from "./decode.js";
+import { decodeFast, decodeFastInto, type DecodeIntoResult, type DecodeOptions, type DecodeResult, type DecodeScratch } from "./decode.js";
 import { fitOpenFast, type FitInfo, type FitOptions } from "./fit.js";
 import { findFastPlusDir, readTokenizerDir, writeTokenizerDir } from "./files.js";
 import { coefficientsToCodePoints, quantizeCoefficients } from "./quantize.js";
@@ -37,16 +37,23 @@ export interface OpenFastTokenizerInit {
 const WORD_CACHE_MAX_CHARS = 2048;
 const WORD_CACHE_SIZE = 4096;
 
-function wordKey(cps: Int32Array, start: number, end: number): string {
-  let k = "";
-  for (let i = start; i < end; i += 512) {
-    const part = cps.subarray(i, Math.min(end, i + 512));
-    let bmp = true;
-    for (let j = 0; j < part.length; j++) if (part[j] > 0xffff) bmp = false;
-    // fromCharCode.apply takes the typed array directly (no spread copy); astral code points need fromCodePoint
-    k += bmp ? String.fromCharCode.apply(null, part as unknown as number[]) : String.fromCodePoint(...part);
-  }
-  return k;
+/** 32-bit hash of the code points `cps[start..end)` (word cache key; hits are verified against the stored copy). */
+function wordHash(cps: Int32Array, start: number, end: number): number {
+  let h = (end - start) ^ 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ cps[i], 0x01000193);
+  return h;
+}
+
+/** A memoised word: its code points (to verify a hash hit) and its token ids. */
+interface CachedWord {
+  cps: Int32Array;
+  ids: number[];
+}
+
+function sameRun(a: Int32Array, cps: Int32Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== cps[start + i]) return false;
+  return true;
 }
 
 function shapeOf(fn: string, chunk: ChunkInput, shape?: Partial<ChunkShape>) {
@@ -72,8 +79,8 @@ export class OpenFastTokenizer {
   /** Set on tokenizers made by {@link OpenFastTokenizer.fit}. */
   readonly fitInfo?: FitInfo;
 
-  private readonly scratch: DecodeScratch = { bytes: new Uint8Array(1024), cps: new Int32Array(1024) };
-  private readonly wordCache = new Map<string, number[]>();
+  private readonly scratch: DecodeScratch = { bytes: new Uint8Array(1024), cps: new Int32Array(1024), scaled: new Float64Array(0) };
+  private readonly wordCache = new Map<number, CachedWord>();
   private ends = new Int32Array(1024);
 
   constructor(init: OpenFastTokenizerInit) {
@@ -212,11 +219,13 @@ export class OpenFastTokenizer {
     let start = 0;
     for (let w = 0; w < words; w++) {
       const end = this.ends[w];
-      // memoised BPE per word (bounded): repeated words (e.g. an idle robot's chunks) skip the merge loop
-      const key = end - start <= WORD_CACHE_MAX_CHARS ? wordKey(cps, start, end) : undefined;
+      // memoised BPE per word (bounded): repeated words (e.g. an idle robot's chunks) skip the merge loop. Keyed by
+      // a hash, not a string of the word: building a 400-char key string cost more than hashing the ints
+      const key = end - start <= WORD_CACHE_MAX_CHARS ? wordHash(cps, start, end) : undefined;
       const hit = key === undefined ? undefined : this.wordCache.get(key);
-      if (hit !== undefined) {
-        for (let i = 0; i < hit.length; i++) out.push(hit[i]);
+      if (hit !== undefined && sameRun(hit.cps, cps, start, end)) {
+        const ids = hit.ids;
+        for (let i = 0; i < ids.length; i++) out.push(ids[i]);
       } else {
         let len = 0;
         for (let i = start; i < end; i++) len = writeUtf8(cps[i], bytes, len);
@@ -224,7 +233,8 @@ export class OpenFastTokenizer {
         this.model.encodeWordBytes(bytes, 0, len, out);
         if (key !== undefined) {
           if (this.wordCache.size >= WORD_CACHE_SIZE) this.wordCache.clear();
-          this.wordCache.set(key, out.slice(from));
+          // a hash collision simply replaces the older word
+          this.wordCache.set(key, { cps: cps.slice(start, end), ids: out.slice(from) });
         }
       }
       start = end;
@@ -244,6 +254,15 @@ export class OpenFastTokenizer {
    */
   decode(ids: readonly number[], opts: DecodeOptions): DecodeResult {
     return decodeFast(this.model, this, this.scratch, ids, opts);
+  }
+
+  /**
+   * Allocation-light {@link decode}: writes the chunk as row-major float64 `[horizon][dim]` into `out` (length
+   * horizon·dim, written only on success) and returns `{ ok: true, horizon, dim }` or the same failure values
+   * as decode. For hot loops (no `number[][]`, no coefficient array per call).
+   */
+  decodeInto(ids: readonly number[], opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
+    return decodeFastInto(this.model, this, this.scratch, ids, opts, out);
   }
 
   /** Decode many id lists with the same options. */

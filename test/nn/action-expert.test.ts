@@ -74,6 +74,13 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
       expect(maxAbsDiff(await read(v), ref)).toBeLessThan(1e-4);
       v.dispose();
     }
+    // a context where everything is hidden keeps the mask (uniform weights, as the reference's finite mask value)
+    const allHidden = ex.prepareContext(kv.tensors, ids.map(() => MOLMOACT2_TOKENS.ids.imEnd));
+    const vh = ex.velocity(x, 0.5, allHidden);
+    const refH = expertRef({ h: 64, L: 2, heads: 4, nkv: 2, hdl: 16, A: 8, tdim: 32, inner: ex.config.mlpInner }, P, kv.arrays, T, new Uint8Array(T), xa, H, 0.5);
+    expect(maxAbsDiff(await read(vh), refH)).toBeLessThan(1e-4);
+    vh.dispose();
+    allHidden.dispose();
     // narrower action input (A < maxActionDim) = zero-padded input, sliced output
     const x5 = tf.slice(x, [0, 0], [H, 5]);
     const x5p = tf.pad(x5, [[0, 0], [0, 3]]);
@@ -156,8 +163,8 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
     cached.dispose();
     const settled = tf.memory().numTensors; // tables (RoPE) are cached on first use
     for (let k = 0; k < 10; k++) ex.velocity(x, k / 10, ctx).dispose();
-    // 8 new times × (2 blocks × 9 + 2 final) cached modulations
-    expect(tf.memory().numTensors).toBe(settled + 8 * 20);
+    // 8 new times × (2 blocks × (9 modulations + 4 shift-folded biases) + final shift, scale, folded bias)
+    expect(tf.memory().numTensors).toBe(settled + 8 * 29);
     const un = ex.velocityUncached(x, 0.1, kv.tensors, ids);
     expect(maxAbsDiff(await read(un), cachedD)).toBe(0);
     un.dispose();

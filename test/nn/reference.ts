@@ -75,7 +75,8 @@ export function attentionRef(
         let d = 0;
         for (let c = 0; c < hd; c++) d += q[(i * Hq + h) * hd + c] * k[(j * Hkv + kh) * hd + c];
         d *= scale;
-        if (opts.mask) d += opts.mask[(opts.maskRows === 1 ? 0 : i) * Tk + j];
+        // masks are added in float32 (as tfjs and PyTorch do): a −1e9 mask swallows the score, so a fully masked row is uniform
+        if (opts.mask) d = Math.fround(d + opts.mask[(opts.maskRows === 1 ? 0 : i) * Tk + j]);
         if (opts.causal && j > i + (opts.causalOffset ?? 0)) d += -1e9;
         s[j] = d;
         if (d > mx) mx = d;
