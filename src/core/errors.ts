@@ -40,3 +40,16 @@ export function describe(value: unknown): string {
   if (typeof value === "object") return value.constructor?.name && value.constructor !== Object ? value.constructor.name : "object";
   return typeof value;
 }
+
+/**
+ * Parse JSON given as a string (objects pass through unchanged); a syntax error becomes a {@link VlaError}
+ * naming the function and argument instead of a bare `SyntaxError`.
+ */
+export function parseJson(fn: string, arg: string, input: string | object): unknown {
+  if (typeof input !== "string") return input;
+  try {
+    return JSON.parse(input) as unknown;
+  } catch (e) {
+    return fail(fn, arg, `must be valid JSON; got a parse error: ${(e as Error).message}`);
+  }
+}

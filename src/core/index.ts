@@ -1,4 +1,4 @@
-export { VlaError, fail, describe, type Result } from "./errors.js";
+export { VlaError, fail, describe, parseJson, type Result } from "./errors.js";
 export { checkInt, checkNumber, checkOneOf, checkFinite, formatIndex, isNumericArray, type NumericArray } from "./validate.js";
 export { toChunk, chunkToRows, type Chunk, type ChunkInput, type ChunkShape } from "./chunk.js";
 export { Rng } from "./random.js";

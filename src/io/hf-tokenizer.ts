@@ -1,4 +1,4 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, parseJson } from "../core/index.js";
 
 /**
  * Hugging Face `tokenizers` JSON (tokenizer.json) for byte-level BPE models, and the FAST processor files
@@ -42,14 +42,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
  */
 export function parseHfTokenizerJson(input: string | object): HfBpeModel {
   const fn = "parseHfTokenizerJson";
-  let j: unknown = input;
-  if (typeof input === "string") {
-    try {
-      j = JSON.parse(input);
-    } catch (e) {
-      fail(fn, "input", `must be valid JSON; got a parse error: ${(e as Error).message}`);
-    }
-  }
+  const j = parseJson(fn, "input", input);
   if (!isObj(j)) fail(fn, "input", `must be a tokenizer.json object; got ${describe(j)}`);
   const model = j.model;
   if (!isObj(model)) fail(fn, "model", `must be an object; got ${describe(model)}`);

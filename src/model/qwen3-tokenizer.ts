@@ -1,4 +1,4 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, parseJson } from "../core/index.js";
 import { BpeModel } from "../tokenizer/index.js";
 import type { TokenTable } from "../vocab/index.js";
 import { withSpecialTokens, type TextTokenizer } from "./text-tokenizer.js";
@@ -18,14 +18,7 @@ export const QWEN_SPLIT = /(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[
  */
 export function qwen3TextTokenizer(tokenizerJson: string | object, table: TokenTable): TextTokenizer {
   const fn = "qwen3TextTokenizer";
-  let j: unknown = tokenizerJson;
-  if (typeof j === "string") {
-    try {
-      j = JSON.parse(j);
-    } catch (e) {
-      fail(fn, "tokenizerJson", `must be valid JSON; got a parse error: ${(e as Error).message}`);
-    }
-  }
+  const j = parseJson(fn, "tokenizerJson", tokenizerJson);
   const model = (j as { model?: { type?: unknown; vocab?: unknown; merges?: unknown } } | null)?.model;
   if (!model || model.type !== "BPE") fail(fn, "tokenizerJson", `must hold a BPE model (model.type "BPE"); got ${describe(model?.type)}`);
   if (!model.vocab || typeof model.vocab !== "object") fail(fn, "tokenizerJson.model.vocab", `must be an object token → id; got ${describe(model.vocab)}`);

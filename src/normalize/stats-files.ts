@@ -1,4 +1,4 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, parseJson } from "../core/index.js";
 import { checkStats, type NormStats } from "./stats.js";
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -6,14 +6,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 function parse(fn: string, input: string | object): Record<string, unknown> {
-  let j: unknown = input;
-  if (typeof input === "string") {
-    try {
-      j = JSON.parse(input);
-    } catch (e) {
-      fail(fn, "input", `must be valid JSON; got a parse error: ${(e as Error).message}`);
-    }
-  }
+  const j = parseJson(fn, "input", input);
   if (!isObj(j)) fail(fn, "input", `must be a JSON object; got ${describe(j)}`);
   return j;
 }

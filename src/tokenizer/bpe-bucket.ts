@@ -61,9 +61,10 @@ export class BucketMerger {
   private readonly head: Int32Array;
   /** Last node per rank (valid while head is not -1). */
   private readonly tail: Int32Array;
+  /** Bit set of ranks whose bucket is non-empty; all zero between calls. */
+  private readonly pending: Int32Array;
   private nodePos = new Int32Array(256);
   private nodeNext = new Int32Array(256);
-  private rankHeap = new Int32Array(256);
   private posTmp = new Int32Array(256);
   private sortTmp = new Int32Array(256);
 
@@ -75,6 +76,7 @@ export class BucketMerger {
   ) {
     this.head = new Int32Array(newIds.length).fill(-1);
     this.tail = new Int32Array(newIds.length);
+    this.pending = new Int32Array((newIds.length >> 5) + 1);
   }
 
   /**
@@ -86,7 +88,6 @@ export class BucketMerger {
     if (this.nodePos.length < 3 * n) {
       this.nodePos = new Int32Array(3 * n + 16);
       this.nodeNext = new Int32Array(3 * n + 16);
-      this.rankHeap = new Int32Array(3 * n + 16);
       this.posTmp = new Int32Array(3 * n + 16);
       this.sortTmp = new Int32Array(3 * n + 16);
     }
@@ -95,27 +96,36 @@ export class BucketMerger {
     const tail = this.tail;
     const nodePos = this.nodePos;
     const nodeNext = this.nodeNext;
-    const rh = this.rankHeap;
+    const pending = this.pending;
+    let lastWord = -1;
     const tmp = this.posTmp;
     const newIds = this.newIds;
     let nodes = 0;
-    let rs = 0;
     // entries are appended at a bucket's tail: the initial ones, then each later rank pass's, each in ascending
     // position order, so most buckets come out sorted and the rest are a few ascending runs
     for (let i = 0; i < n - 1; i++) {
       const m = table.rank(c[i], c[i + 1]);
       if (m < 0) continue;
       if (head[m] === -1) {
-        rs = heapPush(rh, rs, m);
+        pending[m >> 5] |= 1 << (m & 31);
+        if (m >> 5 > lastWord) lastWord = m >> 5;
         head[m] = nodes;
       } else nodeNext[tail[m]] = nodes;
       tail[m] = nodes;
       nodePos[nodes] = i;
       nodeNext[nodes++] = -1;
     }
-    while (rs > 0) {
-      const r = rh[0];
-      rs = heapPop(rh, rs);
+    // ranks with a non-empty bucket are bits of `pending`; with monotone merges every new entry's rank is above
+    // the one being processed, so a forward scan over the bit words visits ranks in increasing order
+    for (let w = 0; w <= lastWord; ) {
+      const bits = pending[w];
+      if (bits === 0) {
+        w++;
+        continue;
+      }
+      const low = bits & -bits;
+      pending[w] = bits ^ low;
+      const r = (w << 5) + 31 - Math.clz32(low);
       let cnt = 0;
       let sorted = true;
       for (let node = head[r]; node !== -1; node = nodeNext[node]) {
@@ -152,7 +162,8 @@ export class BucketMerger {
           const m = table.rank(c[pp], newId);
           if (m >= 0) {
             if (head[m] === -1) {
-              rs = heapPush(rh, rs, m);
+              pending[m >> 5] |= 1 << (m & 31);
+              if (m >> 5 > lastWord) lastWord = m >> 5;
               head[m] = nodes;
             } else nodeNext[tail[m]] = nodes;
             tail[m] = nodes;
@@ -167,7 +178,8 @@ export class BucketMerger {
           const m = table.rank(newId, c[rn]);
           if (m >= 0) {
             if (head[m] === -1) {
-              rs = heapPush(rh, rs, m);
+              pending[m >> 5] |= 1 << (m & 31);
+              if (m >> 5 > lastWord) lastWord = m >> 5;
               head[m] = nodes;
             } else nodeNext[tail[m]] = nodes;
             tail[m] = nodes;
@@ -214,37 +226,6 @@ export class BucketMerger {
     }
     if (a !== this.posTmp) this.posTmp.set(a.subarray(0, cnt));
   }
-}
-
-/** Push rank m on the min-heap `h[0..size)`; returns the new size. */
-function heapPush(h: Int32Array, size: number, m: number): number {
-  let k = size;
-  while (k > 0) {
-    const p = (k - 1) >> 1;
-    if (h[p] <= m) break;
-    h[k] = h[p];
-    k = p;
-  }
-  h[k] = m;
-  return size + 1;
-}
-
-/** Remove the minimum of `h[0..size)`; returns the new size. */
-function heapPop(h: Int32Array, size: number): number {
-  const rs = size - 1;
-  const last = h[rs];
-  if (rs === 0) return 0;
-  let k = 0;
-  for (;;) {
-    let ch = 2 * k + 1;
-    if (ch >= rs) break;
-    if (ch + 1 < rs && h[ch + 1] < h[ch]) ch++;
-    if (h[ch] >= last) break;
-    h[k] = h[ch];
-    k = ch;
-  }
-  h[k] = last;
-  return rs;
 }
 
 /** For short buckets: insertion sort beats a general sort and allocates nothing. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Rng, roundHalfEven, toChunk, VlaError, quantileSorted } from "../../src/core/index.js";
+import { Rng, roundHalfEven, toChunk, VlaError, quantileSorted, parseJson } from "../../src/core/index.js";
 
 describe("core", () => {
   it("roundHalfEven matches numpy's np.around on ties and non-ties", () => {
@@ -35,5 +35,12 @@ describe("core", () => {
   it("quantileSorted is numpy's linear quantile", () => {
     expect(quantileSorted([0, 1, 2, 3, 4], 0.9)).toBeCloseTo(3.6, 12);
     expect(quantileSorted([5], 0.01)).toBe(5);
+  });
+
+  it("parseJson names the function and argument on a syntax error and passes objects through", () => {
+    expect(() => parseJson("load", "tokenizerJson", "{oops")).toThrow(/^load: tokenizerJson must be valid JSON; got a parse error/);
+    const o = { a: 1 };
+    expect(parseJson("load", "x", o)).toBe(o);
+    expect(parseJson("load", "x", "[1,2]")).toEqual([1, 2]);
   });
 });
