@@ -47,6 +47,7 @@ export async function measure(
 }
 
 function fmt(x: number): string {
+  if (Number.isNaN(x)) return "—"; // rows that are ratios, not timings
   if (!Number.isFinite(x)) return String(x);
   if (x >= 1000) return Math.round(x).toLocaleString("en-US");
   if (x >= 10) return x.toFixed(1);

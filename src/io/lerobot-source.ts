@@ -82,7 +82,7 @@ export function fetchSource(baseUrl: string, paths: readonly string[], fetchFn: 
 
 /**
  * A dataset folder on the local disk (Node only: `node:fs` is loaded with a dynamic import, so
- * bundles for the browser that never call this do not need it). Throws a {@link VlaError} naming
+ * bundles for the browser that never call this do not need it). Throws a `VlaError` naming
  * the folder when it does not exist or is not a directory.
  */
 export async function nodeSource(dir: string): Promise<DatasetSource> {

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
  * ESM `register_all_gradients` file cannot be imported in Node). This registers gradients — written here from the
  * calculus, one per kernel — for every kernel the library's layers and the flow loss use, so `tf.variableGrads` /
  * `optimizer.minimize` work with tfjs-core alone. Kernels that already have a gradient are left alone, so it is safe
- * next to `@tensorflow/tfjs`. Idempotent; {@link flowMatchingLoss} calls it for you.
+ * next to `@tensorflow/tfjs`. Idempotent; `flowMatchingLoss` (from `vla-primitives/flow`) calls it for you.
  *
  * Covered: Add, Sub, Multiply, RealDiv, Neg, Square, Sqrt, Rsqrt, Exp, Sin, Cos, Tanh, Sigmoid, Mean, Sum,
  * BatchMatMul (rank ≥ 2, equal batch shapes), Concat, Reshape, Tile, Slice, SplitV, Transpose, Softmax, Pack, Unpack,

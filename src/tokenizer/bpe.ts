@@ -10,7 +10,7 @@ export { MAX_WORD_BYTES } from "./bpe-merge.js";
  *
  * - encode(word bytes): each byte → its GPT-2 char → vocab id (chars missing from the vocab are silently
  *   dropped, as in `tokenizers` without an unk token); then merges are applied lowest rank first, leftmost
- *   first among equal ranks (see {@link MergeEngine}).
+ *   first among equal ranks (the merge engine in `bpe-merge.ts`).
  * - decode: per token, the bytes of its chars when every char is in the GPT-2 byte map, else the token's
  *   own UTF-8 bytes (the ByteLevel decoder rule).
  */
