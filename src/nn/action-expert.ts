@@ -14,8 +14,6 @@ interface StepModulation {
   blocks: BlockModulation[];
   shiftF: tf.Tensor2D;
   scale1F: tf.Tensor2D;
-  /** `shiftF·W_final + b_final` (one time only). */
-  foldedFB?: tf.Tensor1D;
 }
 
 /** Options of {@link ActionExpert.prepareContext}. */
@@ -75,11 +73,7 @@ export class ExpertContext {
 
 function modTensors(m: StepModulation): tf.Tensor[] {
   const out: tf.Tensor[] = [m.shiftF, m.scale1F];
-  if (m.foldedFB) out.push(m.foldedFB);
-  for (const b of m.blocks) {
-    for (const [k, v] of Object.entries(b)) if (k !== "folded") out.push(v as tf.Tensor);
-    if (b.folded) out.push(...Object.values(b.folded));
-  }
+  for (const b of m.blocks) out.push(...(Object.values(b) as tf.Tensor[]));
   return out;
 }
 
@@ -197,25 +191,22 @@ export class ActionExpert {
     const res = tf.tidy(() => {
       const sc = silu(this.timeConditioning(t)) as tf.Tensor2D;
       const pick = (m: tf.Tensor2D) => (rowSelect ? tf.matMul(rowSelect, m) : m); // one-hot row expansion (differentiable)
-      // one time (the cached path): fold each shift into the bias of the linear that follows its modulation
-      // (the add makes a fresh rank-1 buffer: wasm's fused matMul rejects a bias that is a reshaped matMul output)
-      const fold = (shift: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D) => tf.add(tf.reshape(tf.matMul(shift, W), [W.shape[1]]), b) as tf.Tensor1D;
+      // The shifts are NOT folded into the next linear's bias (shift·W + b): a per-time bias makes wasm's XNNPACK
+      // build and pack a new fully-connected operator for every (weight, bias) pair, i.e. re-pack every weight on the
+      // first step at each time of every fresh context (measured ~3.5x slower first pass); one add per modulation is
+      // far cheaper.
       const blocks: BlockModulation[] = w.modW.map((mw, l) => {
         const m = pick(linear(sc, mw, w.modB[l]));
         const s = tf.split(m, 9, 1) as tf.Tensor2D[];
-        const bw = w.blocks[l];
         return {
           shiftMsa: s[0], scale1Msa: tf.add(s[1], 1) as tf.Tensor2D, gateMsa: s[2],
           shiftMca: s[3], scale1Mca: tf.add(s[4], 1) as tf.Tensor2D, gateMca: s[5],
           shiftMlp: s[6], scale1Mlp: tf.add(s[7], 1) as tf.Tensor2D, gateMlp: s[8],
-          ...(rowSelect
-            ? {}
-            : { folded: { qkvB: fold(s[0], bw.qkvW, bw.qkvB), qB: fold(s[3], bw.qW, bw.qB), gateB: fold(s[6], bw.gateW, bw.gateB), upB: fold(s[6], bw.upW, bw.upB) } }),
         };
       });
       const f = tf.split(pick(linear(sc, w.fModW, w.fModB)), 2, 1) as tf.Tensor2D[];
       void h;
-      const mod: StepModulation = { blocks, shiftF: f[0], scale1F: tf.add(f[1], 1) as tf.Tensor2D, ...(rowSelect ? {} : { foldedFB: fold(f[0], w.fW, w.fB) }) };
+      const mod: StepModulation = { blocks, shiftF: f[0], scale1F: tf.add(f[1], 1) as tf.Tensor2D };
       return mod as unknown as tf.TensorContainer;
     });
     return res as unknown as StepModulation;
@@ -358,7 +349,7 @@ export class ActionExpert {
           rowMask: tabs.rowMask,
         });
       }
-      let out = m.foldedFB ? linear(modulate(hdn, null, m.scale1F), w.fW, m.foldedFB) : linear(modulate(hdn, m.shiftF, m.scale1F), w.fW, w.fB);
+      let out = linear(modulate(hdn, m.shiftF, m.scale1F), w.fW, w.fB);
       if (tabs.rowMask) out = tf.mul(out, tabs.rowMask) as tf.Tensor2D;
       if (A < c.maxActionDim) out = tf.slice(out, [0, 0], [B * H, A]);
       return x.rank === 3 ? tf.reshape(out, [B, H, A]) : out;

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { attentionPrepared, type PreparedKV } from "./attention.js";
+import { attention, attentionPrepared, type PreparedKV } from "./attention.js";
 import { swiglu } from "./activations.js";
 import { linear } from "./linear.js";
 import { rmsNorm } from "./norm.js";
@@ -15,11 +15,6 @@ export interface BlockModulation {
   shiftMlp: tf.Tensor2D;
   scale1Mlp: tf.Tensor2D;
   gateMlp: tf.Tensor2D;
-  /**
-   * Optional shift-folded biases for one time (`[out]`): `linear(RMS(x)·s1 + shift, W, b) = linear(RMS(x)·s1, W, shift·W + b)`,
-   * saving one add per modulation. Present on the expert's cached per-time modulations.
-   */
-  folded?: { qkvB: tf.Tensor1D; qB: tf.Tensor1D; gateB: tf.Tensor1D; upB: tf.Tensor1D };
 }
 
 /** Weights of one DiT block (`[in, out]` layout). */
@@ -65,6 +60,13 @@ export function modulate(x: tf.Tensor2D, shift: tf.Tensor2D | null, scale1: tf.T
   return shift ? (tf.add(y, shift) as tf.Tensor2D) : y;
 }
 
+/**
+ * Self-attention work per head (rows²·hd) from which it runs as rank-2 matMuls per head (XNNPACK on wasm; the right
+ * operands are fresh each step, which measured leak-free: the backend frees their operators on dispose) instead of one
+ * batched matMul (a scalar loop on wasm, but fewer ops). YAM-like rows 30, hd 64: ~19 → ~6 ms of matMul per step.
+ */
+const SELF_PER_HEAD_MIN_WORK = 1 << 14;
+
 function heads3(x: tf.Tensor2D, heads: number): tf.Tensor3D {
   const [rows, w] = x.shape;
   return tf.reshape(x, [rows, heads, w / heads]) as tf.Tensor3D;
@@ -86,29 +88,35 @@ export function ditBlock(x: tf.Tensor2D, m: BlockModulation, w: DitBlockWeights,
     const rows = x.shape[0];
     const hidden = x.shape[1];
     const hd = hidden / H;
-    const fb = m.folded;
-    let y = modulate(x, fb ? null : m.shiftMsa, m.scale1Msa);
-    const qkv = linear(y, w.qkvW, fb ? fb.qkvB : w.qkvB);
+    let y = modulate(x, m.shiftMsa, m.scale1Msa);
+    const qkv = linear(y, w.qkvW, w.qkvB);
     const [qk, v] = tf.split(qkv, [2 * hidden, hidden], 1) as tf.Tensor2D[];
     let qkr: tf.Tensor2D = tf.reshape(qk, [rows * 2 * H, hd]);
     if (inp.qkNorm) qkr = rmsNorm(qkr, inp.qkNormEps) as tf.Tensor2D;
     const t = inp.qkTables;
     qkr = (t.S && t.P ? tf.add(tf.mul(qkr, t.C), tf.mul(tf.matMul(qkr, t.P), t.S)) : tf.mul(qkr, t.C)) as tf.Tensor2D;
-    const [qh, kh] = tf.split(tf.transpose(tf.reshape(qkr, [rows, 2 * H, hd]), [1, 0, 2]), 2, 0); // [H, rows, hd] each
-    const vh = tf.transpose(tf.reshape(v, [rows, H, hd]), [1, 0, 2]);
-    let sc = tf.matMul(qh as tf.Tensor3D, kh as tf.Tensor3D, false, true); // [H, rows, rows], scale is in the q tables
-    if (inp.selfMask) sc = tf.add(sc, inp.selfMask);
-    const sa = tf.reshape(tf.transpose(tf.matMul(tf.softmax(sc), vh), [1, 0, 2]), [rows, hidden]) as tf.Tensor2D;
+    let sa: tf.Tensor2D;
+    if (rows * rows * hd >= SELF_PER_HEAD_MIN_WORK) {
+      // per-head rank-2 matMuls (XNNPACK) instead of the batched kernel (a scalar loop on wasm)
+      const [q3, k3] = tf.split(tf.reshape(qkr, [rows, 2 * H, hd]), 2, 1) as tf.Tensor3D[];
+      sa = attention(q3, k3, tf.reshape(v, [rows, H, hd]), { path: "perHead", scale: 1, ...(inp.selfMask ? { mask: inp.selfMask } : {}) });
+    } else {
+      const [qh, kh] = tf.split(tf.transpose(tf.reshape(qkr, [rows, 2 * H, hd]), [1, 0, 2]), 2, 0); // [H, rows, hd] each
+      const vh = tf.transpose(tf.reshape(v, [rows, H, hd]), [1, 0, 2]);
+      let sc = tf.matMul(qh as tf.Tensor3D, kh as tf.Tensor3D, false, true); // [H, rows, rows], scale is in the q tables
+      if (inp.selfMask) sc = tf.add(sc, inp.selfMask);
+      sa = tf.reshape(tf.transpose(tf.matMul(tf.softmax(sc), vh), [1, 0, 2]), [rows, hidden]) as tf.Tensor2D;
+    }
     let out = tf.add(x, tf.mul(m.gateMsa, linear(sa, w.outW, w.outB))) as tf.Tensor2D;
     // cross-attention to the prepared VLM context of this layer
-    y = modulate(out, fb ? null : m.shiftMca, m.scale1Mca);
-    let cq = heads3(linear(y, w.qW, fb ? fb.qB : w.qB), H);
+    y = modulate(out, m.shiftMca, m.scale1Mca);
+    let cq = heads3(linear(y, w.qW, w.qB), H);
     if (inp.qkNorm) cq = rmsNorm(cq, inp.qkNormEps) as tf.Tensor3D;
     const ca = attentionPrepared(cq, kv, inp.crossBias ? { mask: inp.crossBias } : {}); // 1/√hd is baked into kv
     out = tf.add(out, tf.mul(m.gateMca, linear(ca, w.cOutW, w.cOutB))) as tf.Tensor2D;
     // SwiGLU MLP
-    y = modulate(out, fb ? null : m.shiftMlp, m.scale1Mlp);
-    const mlp = swiglu(y, w.gateW, w.upW, w.downW, fb ? fb.gateB : w.gateB, fb ? fb.upB : w.upB, w.downB);
+    y = modulate(out, m.shiftMlp, m.scale1Mlp);
+    const mlp = swiglu(y, w.gateW, w.upW, w.downW, w.gateB, w.upB, w.downB);
     out = tf.add(out, tf.mul(m.gateMlp, mlp)) as tf.Tensor2D;
     if (inp.rowMask) out = tf.mul(out, inp.rowMask) as tf.Tensor2D;
     return out;
