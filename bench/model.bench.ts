@@ -1,18 +1,12 @@
 // MolmoAct2 tiny config: control rate (chunks/s = Hz) per mode on the cpu and wasm backends.
 // `npm run bench -- model`   (random weights; real 640×480 frames from examples/data, MIT)
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
-import { readPng } from "../src/io/index.js";
-import { computeStats, normalize } from "../src/normalize/index.js";
+import { normalize } from "../src/normalize/index.js";
 import { useBackend, type BackendName } from "../src/nn/index.js";
 import { loadFastPlus } from "../src/tokenizer/index.js";
-import { MolmoAct2, MolmoAct2Think, TINY, initRandomParams, type ActionPrediction, type Observation, type TagConfig } from "../src/model/index.js";
+import { MolmoAct2, MolmoAct2Think, TINY, initRandomParams, type ActionPrediction } from "../src/model/index.js";
+import { loadG1Scene } from "../examples/demo-model.js";
 import { measure, report, type BenchRow } from "./lib.js";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const DATA = join(here, "..", "examples", "data", "g1-inspire-bottle");
 
 function stageExtra(r: ActionPrediction): Record<string, number> {
   const t = r.timings;
@@ -20,19 +14,8 @@ function stageExtra(r: ActionPrediction): Record<string, number> {
 }
 
 export async function run(): Promise<void> {
-  const ep = JSON.parse(readFileSync(join(DATA, "episode_000001.json"), "utf8")) as { state: number[][]; action: number[][] };
-  const frames = [await readPng(join(DATA, "frames", "ep1_cam_high_000195.png")), await readPng(join(DATA, "frames", "ep1_cam_high_000196.png"))];
-  const H = 30;
-  const D = ep.action[0].length;
-  const tag: TagConfig = {
-    setupType: "unitree g1 humanoid with inspire hands",
-    controlMode: "absolute joint pose",
-    actionHorizon: H,
-    actionDim: D,
-    actionStats: computeStats(ep.action),
-    stateStats: computeStats(ep.state),
-  };
-  const obs = (i: number): Observation => ({ images: [frames[i]], task: "Pick up the yellow bottle on the table.", state: ep.state[195 + i] });
+  const { episode: ep, tag, obs } = await loadG1Scene();
+  const H = tag.actionHorizon;
   const fast = await loadFastPlus();
   // a realistic discrete answer: the FAST+ tokens of the episode's normalised 30-step chunk, forced through the greedy loop
   const bpe = fast.encode(normalize(ep.action.slice(195, 195 + H), tag.actionStats));

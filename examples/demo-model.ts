@@ -12,7 +12,7 @@ import { readPng } from "../src/io/index.js";
 import { computeStats } from "../src/normalize/index.js";
 import { useBackend, type BackendName } from "../src/nn/index.js";
 import { loadFastPlus } from "../src/tokenizer/index.js";
-import { MolmoAct2, MolmoAct2Think, TINY, initRandomParams, type ActionPrediction, type TagConfig } from "../src/model/index.js";
+import { MolmoAct2, MolmoAct2Think, TINY, initRandomParams, type ActionPrediction, type Observation, type RgbImage, type TagConfig } from "../src/model/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = join(here, "data", "g1-inspire-bottle");
@@ -40,23 +40,34 @@ function rate(r: ActionPrediction, H: number): string {
   return `${hz.toFixed(2)} chunks/s (Hz) → up to ${(hz * H).toFixed(0)} actions/s when each ${H}-step chunk is executed`;
 }
 
-/** Run the demo on the wasm backend (or `backend`); prints a report and returns the raw results. */
-export async function runModelDemo(backend: BackendName = "wasm"): Promise<ModelDemoResult> {
-  await useBackend(backend);
-  const ep = JSON.parse(readFileSync(join(DATA, "episode_000001.json"), "utf8")) as { state: number[][]; action: number[][]; fps: number };
+/** The shipped G1 scene: frames 195/196, a one-second 30×26 tag with this episode's stats, observations at those frames. */
+export async function loadG1Scene(): Promise<{
+  episode: { state: number[][]; action: number[][]; fps: number };
+  frames: RgbImage[];
+  tag: TagConfig;
+  obs: (i: number) => Observation;
+}> {
+  const episode = JSON.parse(readFileSync(join(DATA, "episode_000001.json"), "utf8")) as { state: number[][]; action: number[][]; fps: number };
   const frames = [await readPng(join(DATA, "frames", "ep1_cam_high_000195.png")), await readPng(join(DATA, "frames", "ep1_cam_high_000196.png"))];
-  const H = Math.min(ep.fps, TINY.expert.maxActionHorizon); // one second at 30 fps
-  const D = ep.action[0].length; // 26: 14 arm joints + 12 hand dims
   const tag: TagConfig = {
     setupType: "unitree g1 humanoid with inspire hands",
     controlMode: "absolute joint pose",
-    actionHorizon: H,
-    actionDim: D,
-    actionStats: computeStats(ep.action),
-    stateStats: computeStats(ep.state),
+    actionHorizon: Math.min(episode.fps, TINY.expert.maxActionHorizon), // one second at 30 fps
+    actionDim: episode.action[0].length, // 26: 14 arm joints + 12 hand dims
+    actionStats: computeStats(episode.action),
+    stateStats: computeStats(episode.state),
   };
   const task = "Pick up the yellow bottle on the table.";
-  const obs = (i: number) => ({ images: [frames[i]], task, state: ep.state[195 + i] });
+  const obs = (i: number): Observation => ({ images: [frames[i]], task, state: episode.state[195 + i] });
+  return { episode, frames, tag, obs };
+}
+
+/** Run the demo on the wasm backend (or `backend`); prints a report and returns the raw results. */
+export async function runModelDemo(backend: BackendName = "wasm"): Promise<ModelDemoResult> {
+  await useBackend(backend);
+  const { frames, tag, obs } = await loadG1Scene();
+  const H = tag.actionHorizon;
+  const D = tag.actionDim;
   console.log(`MolmoAct2 tiny (random weights, seed 0) on ${backend}: ${frames[0].width}×${frames[0].height} frame → ${H}×${D} chunk`);
 
   const model = new MolmoAct2({ config: TINY, params: initRandomParams(TINY, 0), tags: { g1: tag }, actionTokenizer: await loadFastPlus() });

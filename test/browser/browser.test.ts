@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "puppeteer-core";
 import { CHROMIUM_ARGS, findChromium, freshProfile } from "./chromium.js";
+import { maxAbsDiff } from "../util.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const chromium = findChromium();
@@ -28,16 +29,6 @@ type PageResult = {
 
 const dist = (m: string) => import(pathToFileURL(join(ROOT, "dist", m, "index.js")).href);
 
-/** Largest |a − b| over two [H][D] arrays (Infinity on a shape mismatch). */
-function maxAbsDiff(a: number[][], b: number[][]): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  a.forEach((row, t) => {
-    if (row.length !== b[t].length) m = Infinity;
-    row.forEach((v, d) => (m = Math.max(m, Math.abs(v - b[t][d]))));
-  });
-  return m;
-}
 
 describe.skipIf(!chromium)("browser demo in headless Chromium (examples/browser)", () => {
   let browser: Browser;

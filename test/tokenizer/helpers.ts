@@ -14,15 +14,7 @@ export function fastPlus(): OpenFastTokenizer {
   return cached;
 }
 
-export function maxAbsDiff(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  a.forEach((row, t) => {
-    if (row.length !== b[t].length) m = Infinity;
-    row.forEach((v, d) => (m = Math.max(m, Math.abs(v - b[t][d]))));
-  });
-  return m;
-}
+export { maxAbsDiff } from "../util.js";
 
 export function rows(flat: ArrayLike<number>, dim: number): number[][] {
   const out: number[][] = [];
