@@ -67,6 +67,10 @@ export class BucketMerger {
   private nodeNext = new Int32Array(256);
   private posTmp = new Int32Array(256);
   private sortTmp = new Int32Array(256);
+  /** Entries used in the node pool during the current `run`. */
+  private nodes = 0;
+  /** Highest word of `pending` that may have a bit set during the current `run`. */
+  private lastWord = -1;
 
   constructor(
     private readonly table: PairTable,
@@ -77,6 +81,19 @@ export class BucketMerger {
     this.head = new Int32Array(newIds.length).fill(-1);
     this.tail = new Int32Array(newIds.length);
     this.pending = new Int32Array((newIds.length >> 5) + 1);
+  }
+
+  /** Append the pair at `pos` to the tail of rank `m`'s bucket, marking the rank pending if it was empty. */
+  private enqueue(m: number, pos: number): void {
+    const nodes = this.nodes++;
+    if (this.head[m] === -1) {
+      this.pending[m >> 5] |= 1 << (m & 31);
+      if (m >> 5 > this.lastWord) this.lastWord = m >> 5;
+      this.head[m] = nodes;
+    } else this.nodeNext[this.tail[m]] = nodes;
+    this.tail[m] = nodes;
+    this.nodePos[nodes] = pos;
+    this.nodeNext[nodes] = -1;
   }
 
   /**
@@ -97,27 +114,20 @@ export class BucketMerger {
     const nodePos = this.nodePos;
     const nodeNext = this.nodeNext;
     const pending = this.pending;
-    let lastWord = -1;
+    this.lastWord = -1;
     const tmp = this.posTmp;
     const newIds = this.newIds;
-    let nodes = 0;
+    this.nodes = 0;
     // entries are appended at a bucket's tail: the initial ones, then each later rank pass's, each in ascending
     // position order, so most buckets come out sorted and the rest are a few ascending runs
     for (let i = 0; i < n - 1; i++) {
       const m = table.rank(c[i], c[i + 1]);
       if (m < 0) continue;
-      if (head[m] === -1) {
-        pending[m >> 5] |= 1 << (m & 31);
-        if (m >> 5 > lastWord) lastWord = m >> 5;
-        head[m] = nodes;
-      } else nodeNext[tail[m]] = nodes;
-      tail[m] = nodes;
-      nodePos[nodes] = i;
-      nodeNext[nodes++] = -1;
+      this.enqueue(m, i);
     }
     // ranks with a non-empty bucket are bits of `pending`; with monotone merges every new entry's rank is above
     // the one being processed, so a forward scan over the bit words visits ranks in increasing order
-    for (let w = 0; w <= lastWord; ) {
+    for (let w = 0; w <= this.lastWord; ) {
       const bits = pending[w];
       if (bits === 0) {
         w++;
@@ -161,14 +171,7 @@ export class BucketMerger {
         if (pp >= 0) {
           const m = table.rank(c[pp], newId);
           if (m >= 0) {
-            if (head[m] === -1) {
-              pending[m >> 5] |= 1 << (m & 31);
-              if (m >> 5 > lastWord) lastWord = m >> 5;
-              head[m] = nodes;
-            } else nodeNext[tail[m]] = nodes;
-            tail[m] = nodes;
-            nodePos[nodes] = pp;
-            nodeNext[nodes++] = -1;
+            this.enqueue(m, pp);
           }
         }
         // When this pass's next entry merges rn with its right neighbour (it will: nothing changes in between),
@@ -177,14 +180,7 @@ export class BucketMerger {
         if (rn >= 0 && !(q + 1 < cnt && tmp[q + 1] === rn && c[rn] === ml && next[rn] >= 0 && c[next[rn]] === mr)) {
           const m = table.rank(newId, c[rn]);
           if (m >= 0) {
-            if (head[m] === -1) {
-              pending[m >> 5] |= 1 << (m & 31);
-              if (m >> 5 > lastWord) lastWord = m >> 5;
-              head[m] = nodes;
-            } else nodeNext[tail[m]] = nodes;
-            tail[m] = nodes;
-            nodePos[nodes] = pos;
-            nodeNext[nodes++] = -1;
+            this.enqueue(m, pos);
           }
         }
       }
