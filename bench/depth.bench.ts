@@ -2,7 +2,7 @@
 // `npm run bench -- depth`
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compareFrames, depthFrame, DepthChangeDetector, planDepthDecode, resizeBilinearRgb8 } from "../src/depth/index.js";
+import { changedCells, compareFrames, depthFrame, DepthChangeDetector, planDepthDecode, resizeBilinearRgb8 } from "../src/depth/index.js";
 import { readPng } from "../src/io/index.js";
 import { measure, report, type BenchRow } from "./lib.js";
 
@@ -48,12 +48,31 @@ export async function run(): Promise<void> {
     }),
   );
 
+  // the one-shot API (docs/depth.md's first example): both frames resized on every call, same SIMD kernels
+  const oneCpu = cpuMicros(() => changedCells(a, b), 300);
+  rows.push(
+    await measure("one-shot changedCells(prev, curr) 640x480 (resizes both frames)", "pair", () => changedCells(a, b), {
+      minMs: 2000,
+      warmup: 20,
+      extra: { cpu_us: oneCpu, cpu_fps: 1e6 / oneCpu },
+    }),
+  );
+  const oneScalarCpu = cpuMicros(() => changedCells(a, b, { simd: false }), 30);
+  rows.push(
+    await measure("one-shot changedCells, scalar JS path (simd: false)", "pair", () => changedCells(a, b, { simd: false }), {
+      minMs: 2000,
+      warmup: 5,
+      extra: { cpu_us: oneScalarCpu, cpu_fps: 1e6 / oneScalarCpu },
+    }),
+  );
+
   const out = new Uint8Array(320 * 320 * 3);
   rows.push(await measure("scalar resizeBilinearRgb8 only 640x480 -> 320x320", "frame", () => resizeBilinearRgb8(a.data, 640, 480, 320, 320, out), { minMs: 2000, warmup: 20 }));
 
   const fa = depthFrame(a);
   const fb = depthFrame(b);
-  rows.push(await measure("scalar compareFrames only (two 320x320 frames)", "frame", () => compareFrames(fa, fb), { minMs: 2000, warmup: 20 }));
+  rows.push(await measure("compareFrames only (two 320x320 frames, SIMD)", "frame", () => compareFrames(fa, fb), { minMs: 2000, warmup: 20 }));
+  rows.push(await measure("scalar compareFrames only (simd: false)", "frame", () => compareFrames(fa, fb, { simd: false }), { minMs: 2000, warmup: 20 }));
 
   // 224×224 camera (SO-101 style): Pillow upscale path
   const small = { data: resizeBilinearRgb8(a.data, 640, 480, 224, 224), width: 224, height: 224, channels: 3 as const };
@@ -67,7 +86,7 @@ export async function run(): Promise<void> {
 
   report("depth", rows, {
     simd: det.simd,
-    note: "single thread; detector uses the WebAssembly SIMD kernels when available (same integer math as the scalar path)",
+    note: "single thread; the detector and the one-shot changedCells/compareFrames use the WebAssembly SIMD kernels when available (same integer math as the scalar path)",
   });
 }
 

@@ -17,12 +17,38 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * `--vocab -5` → `--vocab=-5`: node's parser reads a value that starts with `-` as a possible option and
+ * refuses it as "ambiguous"; a negative number after a string option is always that option's value, so it
+ * reaches the option's own range check and message.
+ */
+function joinNegativeValues(argv: readonly string[], options: Record<string, OptionSpec>): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (o.short) takesValue.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    if (takesValue.has(a) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(a.startsWith("--") ? `${a}=${next}` : `${a}${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Parse a subcommand's argv strictly; unknown options and missing values become a {@link UsageError}. */
 export function parseCommand(command: string, argv: readonly string[], options: Record<string, OptionSpec>): ParsedArgs {
   const config: Record<string, { type: "string" | "boolean"; short?: string }> = {};
   for (const [name, o] of Object.entries(options)) config[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, options), options: config, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs["values"], positionals };
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, "")} (see \`vla-primitives ${command} --help\`)`);

@@ -21,9 +21,42 @@ export function parseEpisodeList(command: string, v: unknown): number[] | undefi
   return out;
 }
 
+/** Print a warning on stderr the one way every command does. */
+export function warn(io: CliIo, command: string, message: string): void {
+  io.stderr(`vla-primitives ${command}: warning: ${message}\n`);
+}
+
+/** Open a dataset folder (no episodes read); warnings go to stderr as they come. */
+export async function openDataset(command: string, dir: string, values: Record<string, unknown>, io: CliIo): Promise<LeRobotDataset> {
+  try {
+    return await LeRobotDataset.open(dir, {
+      stateKey: values["state-key"] as string | undefined,
+      actionKey: values["action-key"] as string | undefined,
+      onWarning: (m) => warn(io, command, m),
+    });
+  } catch (e) {
+    if (e instanceof VlaError) throw new UsageError(`${command}: <dataset> ${JSON.stringify(dir)} is not a readable LeRobot dataset: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The first non-finite state/action value, named by file, episode, frame and dimension. */
+function checkFinite(command: string, episodes: readonly LeRobotEpisode[]): void {
+  for (const ep of episodes) {
+    for (const which of ["state", "action"] as const) {
+      const { data, dim } = ep[which];
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i])) {
+          throw new UsageError(`${command}: ${ep.file ?? "a data file"} holds ${data[i]} in ${ep.keys[which]} of episode ${ep.episodeIndex}, frame ${Math.floor(i / dim)}, dimension ${i % dim} (a corrupt or unfinished file?)`);
+        }
+      }
+    }
+  }
+}
+
 /**
  * Open a dataset folder and read its episodes, with a progress bar over data files. Bad folders,
- * missing keys or unreadable files become a {@link UsageError} naming the argument or file.
+ * missing keys, unreadable files or non-finite values become a {@link UsageError} naming the argument or file.
  */
 export async function loadDataset(
   command: string,
@@ -32,16 +65,7 @@ export async function loadDataset(
   io: CliIo,
   showProgress: boolean,
 ): Promise<{ ds: LeRobotDataset; episodes: LeRobotEpisode[] }> {
-  let ds: LeRobotDataset;
-  try {
-    ds = await LeRobotDataset.open(dir, {
-      stateKey: values["state-key"] as string | undefined,
-      actionKey: values["action-key"] as string | undefined,
-    });
-  } catch (e) {
-    if (e instanceof VlaError) throw new UsageError(`${command}: <dataset> ${JSON.stringify(dir)} is not a readable LeRobot dataset: ${e.message}`);
-    throw e;
-  }
+  const ds = await openDataset(command, dir, values, io);
   const wanted = parseEpisodeList(command, values.episodes);
   let bar: Progress | null = null;
   const onFile = (done: number, total: number) => {
@@ -58,5 +82,6 @@ export async function loadDataset(
     (bar as Progress | null)?.finish();
   }
   if (episodes.length === 0) throw new UsageError(`${command}: <dataset> ${JSON.stringify(dir)} has no episodes${wanted ? ` matching --episodes ${wanted.join(",")}` : ""}`);
+  checkFinite(command, episodes);
   return { ds, episodes };
 }

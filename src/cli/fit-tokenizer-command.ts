@@ -2,15 +2,11 @@ import { datasetChunks, percentileStats } from "../io/index.js";
 import { OpenFastTokenizer, type FitProgress } from "../tokenizer/index.js";
 import { choiceOption, expectPositionals, intOption, numberOption, optionHelp, parseCommand, type OptionSpec } from "./args.js";
 import { UsageError, type CliIo } from "./cli-io.js";
+import { CHUNK_OPTIONS, chunkOptions } from "./chunk-options.js";
 import { DATASET_OPTIONS, loadDataset } from "./dataset-loader.js";
-import { preprocessChunk, parseDimList, type Preprocess } from "./preprocess.js";
+import { makeOutDir, writeOutFile } from "./output.js";
+import { preprocessChunk, parseDimList, type FittedOn, type Preprocess } from "./preprocess.js";
 import { Progress, progressEnabled } from "./progress.js";
-
-export const CHUNK_OPTIONS = {
-  which: { type: "string", arg: "KEY", help: "trajectory to tokenize: action (default) or state" },
-  seconds: { type: "string", arg: "S", help: "chunk length in seconds; horizon = round(S*fps) (default 1)" },
-  stride: { type: "string", arg: "N", help: "frames between chunk starts (default: horizon, non-overlapping; 1 = every frame)" },
-} as const;
 
 const OPTIONS: Record<string, OptionSpec> = {
   out: { type: "string", short: "o", arg: "DIR", help: "output folder for the tokenizer files (required)" },
@@ -42,15 +38,6 @@ Example:
   vla-primitives fit-tokenizer ./my_dataset --vocab 2048 --pad-to 32 --out ./my_tokenizer
 `;
 
-/** Read the chunking options shared by fit-tokenizer and tokenize. */
-export function chunkOptions(command: string, values: Record<string, string | boolean | undefined>): Pick<Preprocess, "which" | "seconds" | "stride"> {
-  return {
-    which: choiceOption(command, values, "which", ["action", "state"] as const, "action"),
-    seconds: numberOption(command, values, "seconds", 1e-3, 3600) ?? 1,
-    stride: intOption(command, values, "stride", 1) ?? null,
-  };
-}
-
 /** `vla-primitives fit-tokenizer <dataset> --out DIR`; returns the exit code. */
 export async function fitTokenizerCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const cmd = "fit-tokenizer";
@@ -73,6 +60,7 @@ export async function fitTokenizerCommand(argv: readonly string[], io: CliIo): P
     q01: null,
     q99: null,
   };
+  await makeOutDir(cmd, "--out", out); // before the work: a bad folder fails now, not after fitting
   const show = progressEnabled(io, values);
   const { ds, episodes } = await loadDataset(cmd, dir, values, io, show);
   const dim = episodes[0][pre.which].dim;
@@ -105,11 +93,15 @@ export async function fitTokenizerCommand(argv: readonly string[], io: CliIo): P
     { vocabSize, scale, horizon: chunks[0].horizon, dim: chunks[0].dim, onProgress },
   );
   (bar as Progress | null)?.finish();
-  await tok.save(out);
-  const fs = await import("node:fs/promises");
+  try {
+    await tok.save(out);
+  } catch (e) {
+    throw new UsageError(`${cmd}: --out ${JSON.stringify(out)}: the tokenizer files cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const path = await import("node:path");
-  const meta = { ...pre, dataset: { path: dir, fps: ds.fps, keys: ds.keys, episodes: episodes.length }, horizon: chunks[0].horizon };
-  await fs.writeFile(path.join(out, "preprocess.json"), JSON.stringify(meta, null, 2) + "\n", "utf8");
+  const fittedOn: FittedOn = { path: dir, absolutePath: path.resolve(dir), fps: ds.fps, keys: ds.keys, episodes: episodes.length, robotType: ds.info.robotType };
+  const meta = { ...pre, dataset: fittedOn, horizon: chunks[0].horizon };
+  await writeOutFile(cmd, "--out", path.join(out, "preprocess.json"), JSON.stringify(meta, null, 2) + "\n");
   const info = tok.fitInfo;
   io.stdout(
     JSON.stringify(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `vla-primitives` command line (built to `dist/cli/index.js`, the package's `bin`).
- * Subcommands: `stats`, `fit-tokenizer`, `tokenize`, `metrics`; `--help` everywhere, `--version`.
+ * Subcommands: `stats`, `fit-tokenizer`, `tokenize`, `metrics`, `depth-masks`; `--help` everywhere, `--version`.
  * Importing this file runs the CLI on `process.argv`; use {@link runCli} to call it from code.
  * @module
  */

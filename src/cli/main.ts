@@ -1,6 +1,7 @@
 import { VlaError } from "../core/index.js";
 import { UsageError, type CliIo } from "./cli-io.js";
 import { fitTokenizerCommand } from "./fit-tokenizer-command.js";
+import { depthMasksCommand } from "./depth-masks-command.js";
 import { metricsCommand } from "./metrics-command.js";
 import { statsCommand } from "./stats-command.js";
 import { tokenizeCommand } from "./tokenize-command.js";
@@ -18,7 +19,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   stats: { summary: "summarise a LeRobot dataset: fps, episodes, per-dimension 1st/99th percentiles", load: async () => statsCommand },
   "fit-tokenizer": { summary: "fit a FAST-style DCT+BPE action tokenizer on a LeRobot dataset", load: async () => fitTokenizerCommand },
   tokenize: { summary: "encode action chunks (dataset or JSON) to token ids, report round-trip error", load: async () => tokenizeCommand },
-  metrics: { summary: "score rollout logs with the RoboEval trajectory metrics (JSON report, radar SVG)", load: async () => (argv, io) => metricsCommand([...argv], io) },
+  metrics: { summary: "score rollout logs with the RoboEval trajectory metrics (JSON report, radar SVG)", load: async () => metricsCommand },
+  "depth-masks": { summary: "adaptive-depth update masks of a dataset's camera video: JSON-lines sidecar, summary, SVG histogram", load: async () => depthMasksCommand },
 };
 
 /** Register a subcommand (used for commands whose modules are loaded lazily). */

@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { basename } from "node:path";
 import {
   aggregateEpisodes,
   barChartSvg,
@@ -20,41 +18,42 @@ import {
   type SummaryStats,
   type TableMean,
 } from "../metrics/index.js";
+import { choiceOption, numberOption, optionHelp, parseCommand, type OptionSpec } from "./args.js";
+import { UsageError, type CliIo } from "./cli-io.js";
+import { checkOutFile, writeOutFile } from "./output.js";
 
-/** Where the command writes text. */
-export interface CommandIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
+const CMD = "metrics";
 
-const HELP = `Usage: vla-primitives metrics <log.json> [more logs...] [options]
+const OPTIONS: Record<string, OptionSpec> = {
+  out: { type: "string", short: "o", arg: "FILE", help: "write the JSON report there and print a table (default: the JSON report on stdout)" },
+  svg: { type: "string", arg: "FILE", help: "write a radar chart (SVG) of the MolmoAct2 metrics" },
+  bars: { type: "string", arg: "FILE", help: "write bar charts (SVG) of the same means, one panel per metric" },
+  mode: { type: "string", arg: "MODE", help: "radar normalisation: minmax (default, across the input files) or reference" },
+  reference: { type: "string", arg: "NAME", help: "in reference mode, the input file (policy name) used as reference (e.g. human demos)" },
+  "carry-over-acceleration": { type: "boolean", help: "reproduce the reference's reused-environment jerk quirk (episodes sharing env_instance)" },
+  timing: { type: "string", arg: "MODE", help: "jerk with dt = 1/f (nominal, default, the reference) or with the logged time stamps (timestamps)" },
+  fps: { type: "string", arg: "HZ", help: "override the control frequency of joint logs" },
+  "joint-unit": { type: "string", arg: "UNIT", help: 'unit of the joint values in joint logs, printed with the path lengths (e.g. rad, deg, ticks); default: the log\'s "units" field, else unknown' },
+  title: { type: "string", arg: "TEXT", help: "chart title" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+};
+
+export const METRICS_HELP = `Usage: vla-primitives metrics <log.json> [more logs...] [options]
 
 Score robot rollouts with the RoboEval trajectory metrics (reference semantics of
 RoboEval metric_rollout.py): path lengths, jerk, collisions, slips, stages, success.
 
 Inputs (each file is one policy on the radar chart, named after the file):
   - RoboEval episode logs: {"episodes": [...]}, an array of episodes, or one episode
-    (snake_case as shared/fixtures/roboeval/trajectories.json, or camelCase)
-  - LeRobot-style joint logs: {fps, state[][], state_names, timestamp[]}, or an array of them
-    (metrics the log cannot support are listed under "unavailable")
+    (snake_case as shared/fixtures/roboeval/trajectories.json, or camelCase); joints in rad, wrists in m
+  - LeRobot-style joint logs: {fps, state[][], state_names, timestamp[], units?}, or an array of them
+    (metrics the log cannot support are listed under "unavailable"; path lengths are in the log's units)
 
 Options:
-  --out <file>                 write the JSON report there (default: print it to stdout)
-  --svg <file>                 write a radar chart (SVG) of the MolmoAct2 metrics
-  --bars <file>                write bar charts (SVG) of the same means, one panel per metric
-  --mode minmax|reference      radar normalisation (default minmax across the input files)
-  --reference <name>           in reference mode, the input file (policy name) used as reference (e.g. human demos)
-  --carry-over-acceleration    reproduce the reference's reused-environment jerk quirk
-                               (episodes sharing env_instance carry the last acceleration)
-  --timing nominal|timestamps  jerk with dt = 1/f (default, reference) or with the logged time stamps
-  --fps <hz>                   override the control frequency of joint logs
-  --title <text>               chart title
-  -h, --help                   show this help
+${optionHelp(OPTIONS)}
 
 Exit codes: 0 ok, 2 bad input (the message names the file, episode, step and field), 1 other errors.
 `;
-
-class InputError extends Error {}
 
 interface Parsed {
   files: string[];
@@ -66,100 +65,93 @@ interface Parsed {
   carry: boolean;
   timing: "nominal" | "timestamps";
   fps?: number;
+  jointUnit?: string;
   title?: string;
-  help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Parsed {
-  const p: Parsed = { files: [], mode: "minmax", carry: false, timing: "nominal", help: false };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new InputError(`option ${flag} needs a value`);
-    return v;
+function parse(argv: readonly string[]): Parsed | null {
+  const { values, positionals } = parseCommand(CMD, argv, OPTIONS);
+  if (values.help) return null;
+  if (positionals.length === 0) throw new UsageError(`${CMD}: no input log given (see \`vla-primitives metrics --help\`)`);
+  const str = (k: string) => values[k] as string | undefined;
+  return {
+    files: positionals,
+    out: str("out"),
+    svg: str("svg"),
+    bars: str("bars"),
+    mode: choiceOption(CMD, values, "mode", ["minmax", "reference"] as const, "minmax"),
+    reference: str("reference"),
+    carry: values["carry-over-acceleration"] === true,
+    timing: choiceOption(CMD, values, "timing", ["nominal", "timestamps"] as const, "nominal"),
+    fps: numberOption(CMD, values, "fps", 1e-6, 1e6),
+    jointUnit: str("joint-unit"),
+    title: str("title"),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    switch (a) {
-      case "-h":
-      case "--help":
-        p.help = true;
-        break;
-      case "--out":
-        p.out = value(i++, a);
-        break;
-      case "--svg":
-        p.svg = value(i++, a);
-        break;
-      case "--bars":
-        p.bars = value(i++, a);
-        break;
-      case "--title":
-        p.title = value(i++, a);
-        break;
-      case "--reference":
-        p.reference = value(i++, a);
-        break;
-      case "--mode": {
-        const v = value(i++, a);
-        if (v !== "minmax" && v !== "reference") throw new InputError(`--mode must be minmax or reference; got ${JSON.stringify(v)}`);
-        p.mode = v;
-        break;
-      }
-      case "--timing": {
-        const v = value(i++, a);
-        if (v !== "nominal" && v !== "timestamps") throw new InputError(`--timing must be nominal or timestamps; got ${JSON.stringify(v)}`);
-        p.timing = v;
-        break;
-      }
-      case "--fps": {
-        const v = Number(value(i++, a));
-        if (!Number.isFinite(v) || v <= 0) throw new InputError(`--fps must be a number > 0; got ${JSON.stringify(argv[i])}`);
-        p.fps = v;
-        break;
-      }
-      case "--carry-over-acceleration":
-        p.carry = true;
-        break;
-      default:
-        if (a.startsWith("-")) throw new InputError(`unknown option ${a} (see --help)`);
-        p.files.push(a);
-    }
-  }
-  return p;
+}
+
+/** The unit the joint values of a policy's logs were in (path lengths and jerks inherit it). */
+interface JointUnit {
+  /** `rad`, the `--joint-unit` / `units` given, or `unknown`. */
+  joint: string;
+  /** Where it came from. */
+  source: "RoboEval log (rad)" | "--joint-unit" | "log field" | "not stated";
+  /** With an unknown unit: the value range seen and what it looks like. */
+  guess?: string;
+  /** Wrist / end-effector positions. */
+  cartesian: "m";
 }
 
 interface PolicyReport {
   name: string;
   file: string;
+  units: JointUnit;
   episodes: EpisodeMetrics[];
   success_rate: number | null;
   molmoact2: MolmoAct2Table;
   stats: Record<string, SummaryStats>;
 }
 
-function loadPolicy(file: string, p: Parsed): PolicyReport {
+/** What a range of joint values looks like, for logs that do not say their unit. */
+function unitGuess(lo: number, hi: number): string {
+  const big = Math.max(Math.abs(lo), Math.abs(hi));
+  const looks = big > 400 ? "raw servo/encoder ticks" : big > 3.5 * Math.PI ? "degrees (or a normalized -100..100 range)" : "radians";
+  return `values ${+lo.toPrecision(4)}..${+hi.toPrecision(4)}, which looks like ${looks}`;
+}
+
+async function loadPolicy(file: string, p: Parsed): Promise<PolicyReport> {
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = await fs.readFile(file, "utf8");
   } catch (e) {
-    throw new InputError(`${file}: cannot read (${(e as Error).message})`);
+    throw new UsageError(`${CMD}: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new UsageError(`${CMD}: ${file}: not valid JSON (${(e as Error).message})`);
   }
   const items = episodeList(json);
-  if (items.length === 0) throw new InputError(`${file}: holds no episodes`);
+  if (items.length === 0) throw new UsageError(`${CMD}: ${file}: holds no episodes`);
   const episodes: Episode[] = [];
   const results: EpisodeMetrics[] = [];
   const problems: string[] = [];
+  const stated = new Set<string>();
+  let lo = Infinity;
+  let hi = -Infinity;
   items.forEach((raw, i) => {
     if (isSimpleLog(raw)) {
       const issues = validateSimpleLog(raw, i, p.fps);
       if (issues.length) problems.push(...issues.map(formatIssue));
-      else results.push(computeSimpleLogMetrics(raw as SimpleLog, { fps: p.fps, timing: p.timing }, i));
+      else {
+        const log = raw as SimpleLog & { units?: unknown; state_unit?: unknown };
+        const u = typeof log.units === "string" ? log.units : typeof log.state_unit === "string" ? log.state_unit : null;
+        if (u) stated.add(u);
+        for (const row of log.state) for (const v of row) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+        results.push(computeSimpleLogMetrics(log, { fps: p.fps, timing: p.timing }, i));
+      }
       return;
     }
     const v = validateEpisode(raw, i);
@@ -169,11 +161,18 @@ function loadPolicy(file: string, p: Parsed): PolicyReport {
       episodes.push(v.episode);
     }
   });
-  if (problems.length) throw new InputError(`${file}: malformed log\n  ${problems.slice(0, 20).join("\n  ")}`);
+  if (problems.length) throw new UsageError(`${CMD}: ${file}: malformed log\n  ${problems.slice(0, 20).join("\n  ")}`);
   if (episodes.length) results.push(...computeAllEpisodeMetrics(episodes, { carryOverAcceleration: p.carry, timing: p.timing }));
+  const joints = lo <= hi;
+  let units: JointUnit;
+  if (p.jointUnit) units = { joint: p.jointUnit, source: "--joint-unit", cartesian: "m" };
+  else if (!joints) units = { joint: "rad", source: "RoboEval log (rad)", cartesian: "m" };
+  else if (stated.size === 1) units = { joint: [...stated][0], source: "log field", cartesian: "m" };
+  else units = { joint: "unknown", source: "not stated", guess: unitGuess(lo, hi), cartesian: "m" };
   return {
-    name: basename(file).replace(/\.json$/i, ""),
+    name: path.basename(file).replace(/\.json$/i, ""),
     file,
+    units,
     episodes: results,
     success_rate: molmoAct2Table(results).success_rate,
     molmoact2: molmoAct2Table(results),
@@ -202,63 +201,63 @@ const fmt = (x: number | null) => (x === null ? "n/a" : Math.abs(x) >= 100 ? x.t
 
 /**
  * `vla-primitives metrics`: score episode logs, write a JSON report and optionally a radar SVG.
- * Returns the exit code (0 ok, 2 bad input, 1 other failure).
+ * Returns the exit code; bad input throws a {@link UsageError} (exit 2, via `runCli`).
  */
-export async function metricsCommand(argv: string[], io: CommandIo): Promise<number> {
-  try {
-    const p = parseArgs(argv);
-    if (p.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    if (p.files.length === 0) throw new InputError("no input log given (see --help)");
-    const policies = p.files.map((f) => loadPolicy(f, p));
-    const report: Record<string, unknown> = {
-      schema: "vla-primitives-metrics-report/1",
-      options: { carryOverAcceleration: p.carry, timing: p.timing, fps: p.fps ?? null, mode: p.mode },
-      policies,
-    };
-    if (p.svg) {
-      const axes = RADAR_AXES.filter(([k]) => policies.some((pol) => tableValue(pol.molmoact2, k) !== null));
-      if (axes.length < 3) throw new InputError(`--svg: a radar chart needs at least 3 metrics available in the logs; got ${axes.map((a) => a[0]).join(", ") || "none"}`);
-      const values = policies.map((pol) => ({ name: pol.name, values: Object.fromEntries(axes.map(([k]) => [k, tableValue(pol.molmoact2, k)])) }));
-      let reference: Record<string, number> | undefined;
-      if (p.mode === "reference") {
-        const ref = values.find((v) => v.name === p.reference);
-        if (!ref) throw new InputError(`--mode reference needs --reference <policy name> naming one input file; got ${JSON.stringify(p.reference)} (have ${values.map((v) => v.name).join(", ")})`);
-        reference = {};
-        for (const [k, v] of Object.entries(ref.values)) if (v !== null) reference[k] = v;
-      }
-      const keys = axes.map((a) => a[0]).filter((k) => !reference || reference[k] !== undefined);
-      const radar = normalizeForRadar(values, { keys, mode: p.mode, reference, referenceName: p.reference });
-      const svg = radarChartSvg(radar, { title: p.title ?? "RoboEval metrics", labels: Object.fromEntries(axes) });
-      writeFileSync(p.svg, svg);
-      report.radar = radar;
-    }
-    if (p.bars) {
-      const metrics = RADAR_AXES.filter(([k]) => policies.some((pol) => tableValue(pol.molmoact2, k) !== null)).map(([key, label]) => ({ key, label }));
-      if (metrics.length === 0) throw new InputError("--bars: no metric is available in the logs");
-      const series = policies.map((pol) => ({ name: pol.name, values: Object.fromEntries(metrics.map(({ key }) => [key, tableValue(pol.molmoact2, key)])) }));
-      const counts = policies.map((pol) => pol.episodes.length).join(", ");
-      writeFileSync(p.bars, barChartSvg(metrics, series, { title: p.title ?? "RoboEval metrics (means over episodes)", note: `Means over all episodes (${counts} per policy); lower is better except success.` }));
-    }
-    const json = JSON.stringify(report, null, 2);
-    if (p.out) {
-      writeFileSync(p.out, json + "\n");
-      io.stdout(`policy               episodes   SR      TL      JPL     CPL     CJ      JJ      SC      SL\n`);
-      for (const pol of policies) {
-        const cells = RADAR_AXES.map(([k]) => fmt(tableValue(pol.molmoact2, k)).padEnd(8)).join("");
-        io.stdout(`${pol.name.slice(0, 20).padEnd(21)}${String(pol.episodes.length).padEnd(11)}${cells}\n`);
-      }
-      io.stdout(`report: ${p.out}${p.svg ? `\nradar:  ${p.svg}` : ""}${p.bars ? `\nbars:   ${p.bars}` : ""}\n`);
-    } else io.stdout(json + "\n");
+export async function metricsCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const p = parse(argv);
+  if (p === null) {
+    io.stdout(METRICS_HELP);
     return 0;
-  } catch (e) {
-    if (e instanceof InputError) {
-      io.stderr(`vla-primitives metrics: ${e.message}\n`);
-      return 2;
-    }
-    io.stderr(`vla-primitives metrics: ${(e as Error).message}\n`);
-    return (e as Error).name === "VlaError" ? 2 : 1;
   }
+  for (const [flag, f] of [["--out", p.out], ["--svg", p.svg], ["--bars", p.bars]] as const) if (f !== undefined) await checkOutFile(CMD, flag, f, { overwrite: true });
+  const policies: PolicyReport[] = [];
+  for (const f of p.files) policies.push(await loadPolicy(f, p));
+  for (const pol of policies) {
+    if (pol.units.joint === "unknown") {
+      io.stderr(`vla-primitives ${CMD}: warning: ${pol.file} does not say its joint unit (${pol.units.guess}): path lengths and jerks are in that unit; pass --joint-unit\n`);
+    }
+  }
+  const report: Record<string, unknown> = {
+    schema: "vla-primitives-metrics-report/1",
+    options: { carryOverAcceleration: p.carry, timing: p.timing, fps: p.fps ?? null, mode: p.mode },
+    policies,
+  };
+  if (p.svg) {
+    const axes = RADAR_AXES.filter(([k]) => policies.some((pol) => tableValue(pol.molmoact2, k) !== null));
+    if (axes.length < 3) throw new UsageError(`${CMD}: --svg: a radar chart needs at least 3 metrics available in the logs; got ${axes.map((a) => a[0]).join(", ") || "none"}`);
+    const values = policies.map((pol) => ({ name: pol.name, values: Object.fromEntries(axes.map(([k]) => [k, tableValue(pol.molmoact2, k)])) }));
+    let reference: Record<string, number> | undefined;
+    if (p.mode === "reference") {
+      const ref = values.find((v) => v.name === p.reference);
+      if (!ref) throw new UsageError(`${CMD}: --mode reference needs --reference <policy name> naming one input file; got ${JSON.stringify(p.reference)} (have ${values.map((v) => v.name).join(", ")})`);
+      reference = {};
+      for (const [k, v] of Object.entries(ref.values)) if (v !== null) reference[k] = v;
+    }
+    const keys = axes.map((a) => a[0]).filter((k) => !reference || reference[k] !== undefined);
+    const radar = normalizeForRadar(values, { keys, mode: p.mode, reference, referenceName: p.reference });
+    await writeOutFile(CMD, "--svg", p.svg, radarChartSvg(radar, { title: p.title ?? "RoboEval metrics", labels: Object.fromEntries(axes) }));
+    report.radar = radar;
+  }
+  if (p.bars) {
+    const metrics = RADAR_AXES.filter(([k]) => policies.some((pol) => tableValue(pol.molmoact2, k) !== null)).map(([key, label]) => ({ key, label }));
+    if (metrics.length === 0) throw new UsageError(`${CMD}: --bars: no metric is available in the logs`);
+    const series = policies.map((pol) => ({ name: pol.name, values: Object.fromEntries(metrics.map(({ key }) => [key, tableValue(pol.molmoact2, key)])) }));
+    const counts = policies.map((pol) => pol.episodes.length).join(", ");
+    await writeOutFile(CMD, "--bars", p.bars, barChartSvg(metrics, series, { title: p.title ?? "RoboEval metrics (means over episodes)", note: `Means over all episodes (${counts} per policy); lower is better except success.` }));
+  }
+  const json = JSON.stringify(report, null, 2);
+  if (!p.out) {
+    io.stdout(json + "\n");
+    return 0;
+  }
+  await writeOutFile(CMD, "--out", p.out, json + "\n");
+  io.stdout(`policy               episodes   SR      TL      JPL     CPL     CJ      JJ      SC      SL\n`);
+  for (const pol of policies) {
+    const cells = RADAR_AXES.map(([k]) => fmt(tableValue(pol.molmoact2, k)).padEnd(8)).join("");
+    io.stdout(`${pol.name.slice(0, 20).padEnd(21)}${String(pol.episodes.length).padEnd(11)}${cells}\n`);
+  }
+  io.stdout("units: TL in steps; JPL in joint units, JJ in joint units/s^3; CPL in m, CJ in m/s^3\n");
+  for (const pol of policies) io.stdout(`  ${pol.name}: joint unit ${pol.units.joint === "unknown" ? `not stated (${pol.units.guess})` : `${pol.units.joint} (${pol.units.source})`}\n`);
+  io.stdout(`report: ${p.out}${p.svg ? `\nradar:  ${p.svg}` : ""}${p.bars ? `\nbars:   ${p.bars}` : ""}\n`);
+  return 0;
 }

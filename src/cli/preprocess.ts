@@ -52,3 +52,109 @@ export function parseDimList(command: string, v: unknown): number[] {
   }
   return out;
 }
+
+/** What fit-tokenizer records about the dataset it was fitted on (`preprocess.json` → `dataset`). */
+export interface FittedOn {
+  /** The path as given on the command line. */
+  path: string;
+  /** Absolute path (written since 0.1: older files have only `path`). */
+  absolutePath?: string;
+  fps: number;
+  keys: { state: string; action: string };
+  episodes: number;
+  robotType?: string | null;
+}
+
+/** `preprocess.json` as written by fit-tokenizer. */
+export interface PreprocessFile extends Preprocess {
+  dataset: FittedOn | null;
+  horizon: number | null;
+}
+
+function isNumList(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
+}
+
+/**
+ * Read and check `DIR/preprocess.json`. Missing → `null` (a tokenizer not written by fit-tokenizer, e.g. a
+ * Hugging Face download); unreadable JSON or a field of the wrong kind → a {@link UsageError} naming the file
+ * and the field, never a silent fallback to defaults.
+ */
+export async function readPreprocess(command: string, dir: string): Promise<PreprocessFile | null> {
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
+  const file = path.join(dir, "preprocess.json");
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new UsageError(`${command}: ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${command}: ${JSON.stringify(file)} is not valid JSON (${(e as Error).message}); rewrite it with fit-tokenizer or delete it`);
+  }
+  const bad = (field: string, want: string, got: unknown): never => {
+    throw new UsageError(`${command}: ${JSON.stringify(file)}: "${field}" must be ${want}; got ${JSON.stringify(got)?.slice(0, 60)}`);
+  };
+  if (typeof j !== "object" || j === null || Array.isArray(j)) bad("(top level)", "a JSON object", j);
+  const o = j as Record<string, unknown>;
+  const which = o.which ?? "action";
+  if (which !== "action" && which !== "state") bad("which", '"action" or "state"', which);
+  const seconds = o.seconds ?? 1;
+  if (typeof seconds !== "number" || !(seconds > 0) || !Number.isFinite(seconds)) bad("seconds", "a number > 0", seconds);
+  const stride = o.stride ?? null;
+  if (stride !== null && !(Number.isInteger(stride) && (stride as number) >= 1)) bad("stride", "null or an integer >= 1", stride);
+  const norm = o.norm;
+  if (norm !== "q01_q99" && norm !== "openpi" && norm !== "none") bad("norm", '"q01_q99", "openpi" or "none"', norm);
+  const keepDims = o.keepDims ?? [];
+  if (!Array.isArray(keepDims) || !keepDims.every((d) => Number.isInteger(d) && d >= 0)) bad("keepDims", "a list of dimension indices", keepDims);
+  const padTo = o.padTo ?? null;
+  if (padTo !== null && !(Number.isInteger(padTo) && (padTo as number) >= 1)) bad("padTo", "null or an integer >= 1", padTo);
+  const q01 = o.q01 ?? null;
+  const q99 = o.q99 ?? null;
+  if (norm !== "none") {
+    if (!isNumList(q01) || q01.length === 0) bad("q01", `a list of finite numbers (norm is ${norm})`, q01);
+    if (!isNumList(q99) || q99.length !== (q01 as number[]).length) bad("q99", `a list of ${(q01 as number[]).length} finite numbers like q01`, q99);
+  }
+  const horizon = o.horizon ?? null;
+  if (horizon !== null && !(Number.isInteger(horizon) && (horizon as number) >= 1)) bad("horizon", "an integer >= 1", horizon);
+  const ds = o.dataset;
+  let dataset: FittedOn | null = null;
+  if (ds !== undefined && ds !== null) {
+    const d = ds as Record<string, unknown>;
+    if (typeof d !== "object" || typeof d.path !== "string" || typeof d.fps !== "number") bad("dataset", "{ path, fps, keys, episodes }", ds);
+    dataset = d as unknown as FittedOn;
+  }
+  return {
+    which: which as Preprocess["which"],
+    seconds: seconds as number,
+    stride: stride as number | null,
+    norm: norm as Preprocess["norm"],
+    keepDims: keepDims as number[],
+    padTo: padTo as number | null,
+    q01: q01 as number[] | null,
+    q99: q99 as number[] | null,
+    dataset,
+    horizon: horizon as number | null,
+  };
+}
+
+/**
+ * Why a tokenizer fitted on `fitted` may not suit the dataset at hand (different folder, fps or columns), or
+ * null when it is the same dataset. The caller prints it as a warning: its q01/q99 and horizon still apply.
+ */
+export async function fittedElsewhere(fitted: FittedOn | null, here: { path: string; fps: number; keys: { state: string; action: string } }): Promise<string | null> {
+  if (!fitted) return "its preprocess.json does not say which dataset it was fitted on";
+  const path = await import("node:path");
+  const diffs: string[] = [];
+  const was = fitted.absolutePath ?? path.resolve(fitted.path);
+  if (was !== path.resolve(here.path)) diffs.push(`folder ${JSON.stringify(fitted.path)}`);
+  if (fitted.fps !== here.fps) diffs.push(`fps ${fitted.fps} (this dataset: ${here.fps})`);
+  const k = fitted.keys;
+  if (k && (k.state !== here.keys.state || k.action !== here.keys.action)) diffs.push(`columns ${k.state}/${k.action} (this dataset: ${here.keys.state}/${here.keys.action})`);
+  return diffs.length ? `it was fitted on another dataset: ${diffs.join(", ")}` : null;
+}

@@ -2,12 +2,15 @@ import type { CliIo } from "./cli-io.js";
 
 /**
  * A one-line progress bar on stderr. Drawn only when `enabled` (stderr is a TTY, or `--progress`);
- * otherwise every call is a no-op, so CI logs stay clean. Redraws at most every 100 ms.
+ * otherwise every call is a no-op, so CI logs stay clean. Redraws at most every 100 ms. A `total` of 0 means
+ * unknown: the line then shows the count without a bar.
  */
 export class Progress {
   private done = 0;
   private last = 0;
   private finished = false;
+  private note = "";
+  private width = 0;
 
   constructor(
     private readonly io: CliIo,
@@ -24,9 +27,10 @@ export class Progress {
     this.draw(false);
   }
 
-  /** Set the absolute number of steps done. */
-  update(done: number): void {
+  /** Set the absolute number of steps done, and optionally a note shown after the count. */
+  update(done: number, note?: string): void {
     this.done = done;
+    if (note !== undefined) this.note = note;
     this.draw(false);
   }
 
@@ -34,7 +38,7 @@ export class Progress {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.done = Math.max(this.done, this.total);
+    if (this.total > 0) this.done = Math.max(this.done, this.total);
     this.draw(true);
     if (this.enabled) this.io.stderr("\n");
   }
@@ -42,12 +46,20 @@ export class Progress {
   private draw(force: boolean): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (!force && now - this.last < 100 && this.done < this.total) return;
+    if (!force && now - this.last < 100 && (this.total === 0 || this.done < this.total)) return;
     this.last = now;
-    const width = 24;
-    const frac = this.total > 0 ? Math.min(1, this.done / this.total) : 1;
-    const full = Math.round(frac * width);
-    this.io.stderr(`\r${this.label} [${"#".repeat(full)}${"-".repeat(width - full)}] ${this.done}/${this.total}`);
+    const note = this.note ? ` ${this.note}` : "";
+    let text: string;
+    if (this.total > 0) {
+      const width = 24;
+      const frac = Math.min(1, this.done / this.total);
+      const full = Math.round(frac * width);
+      text = `${this.label} [${"#".repeat(full)}${"-".repeat(width - full)}] ${this.done}/${this.total}${note}`;
+    } else text = `${this.label} ${this.done}${note}`;
+    // Pad over a longer previous line so no stale characters remain after the carriage return.
+    const pad = Math.max(0, this.width - text.length);
+    this.width = text.length;
+    this.io.stderr(`\r${text}${" ".repeat(pad)}`);
   }
 }
 

@@ -4,9 +4,9 @@ import { episodeChunks, percentileStats } from "../io/index.js";
 import { loadFastPlus, OpenFastTokenizer } from "../tokenizer/index.js";
 import { expectPositionals, optionHelp, parseCommand, type OptionSpec } from "./args.js";
 import { UsageError, type CliIo } from "./cli-io.js";
-import { DATASET_OPTIONS, loadDataset } from "./dataset-loader.js";
-import { CHUNK_OPTIONS, chunkOptions } from "./fit-tokenizer-command.js";
-import { preprocessChunk, type Preprocess } from "./preprocess.js";
+import { DATASET_OPTIONS, loadDataset, warn } from "./dataset-loader.js";
+import { CHUNK_OPTIONS, chunkOptions } from "./chunk-options.js";
+import { fittedElsewhere, preprocessChunk, readPreprocess, type Preprocess, type PreprocessFile } from "./preprocess.js";
 import { Progress, progressEnabled } from "./progress.js";
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -69,26 +69,28 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
   }
   const [input] = expectPositionals(cmd, positionals, ["dataset|file"]);
   const fs = await import("node:fs/promises");
-  const path = await import("node:path");
   const tokDir = values.tokenizer as string | undefined;
   let tok: OpenFastTokenizer;
-  let saved: Partial<Preprocess> | null = null;
   try {
     tok = tokDir === undefined ? await loadFastPlus() : await OpenFastTokenizer.load(tokDir);
   } catch (e) {
     throw new UsageError(`${cmd}: --tokenizer ${JSON.stringify(tokDir ?? "assets/fast-plus")} is not a readable tokenizer folder (needs tokenizer.json + processor_config.json): ${(e as Error).message}`);
   }
-  if (tokDir !== undefined) {
-    const t = await fs.readFile(path.join(tokDir, "preprocess.json"), "utf8").catch(() => undefined);
-    if (t !== undefined) saved = JSON.parse(t) as Partial<Preprocess>;
-  }
+  const saved: PreprocessFile | null = tokDir !== undefined ? await readPreprocess(cmd, tokDir) : null;
   const st = await fs.stat(input).catch(() => undefined);
   if (!st) throw new UsageError(`${cmd}: <dataset|file> ${JSON.stringify(input)} does not exist`);
   const show = progressEnabled(io, values);
+  const warnings: string[] = [];
+  const warnOnce = (m: string) => {
+    warnings.push(m);
+    warn(io, cmd, m);
+  };
   let chunks: Chunk[];
+  let normalization: string;
   const origin: { episode: number; start: number }[] = [];
   if (st.isDirectory()) {
-    const { episodes } = await loadDataset(cmd, input, values, io, show);
+    const { ds, episodes } = await loadDataset(cmd, input, values, io, show);
+    warnings.push(...ds.warnings);
     const flags = chunkOptions(cmd, values);
     const given = (k: string) => values[k] !== undefined;
     const pre: Preprocess = {
@@ -101,6 +103,18 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
       q01: saved?.q01 ?? null,
       q99: saved?.q99 ?? null,
     };
+    if (tokDir !== undefined && saved === null) {
+      warnOnce(`--tokenizer ${JSON.stringify(tokDir)} has no preprocess.json (it was not written by fit-tokenizer): chunks are normalized with this dataset's own pooled q01/q99 and not padded`);
+    }
+    if (saved) {
+      const elsewhere = await fittedElsewhere(saved.dataset, { path: input, fps: ds.fps, keys: ds.keys });
+      if (elsewhere) {
+        const horizon = Math.max(1, Math.round(pre.seconds * ds.fps));
+        const was = saved.horizon !== null && saved.horizon !== horizon ? ` (it was fitted with horizon ${saved.horizon}, here ${horizon})` : "";
+        warnOnce(`--tokenizer ${JSON.stringify(tokDir)}: ${elsewhere}; its ${pre.norm === "none" ? "settings" : "q01/q99"} and ${pre.seconds} s chunks are applied to ${JSON.stringify(input)}${was}`);
+      }
+    }
+    normalization = pre.norm === "none" ? "none" : pre.q01 ? `${pre.norm} with the tokenizer's preprocess.json q01/q99` : `${pre.norm} with this dataset's pooled q01/q99`;
     if (pre.norm !== "none" && (!pre.q01 || !pre.q99)) {
       const s = percentileStats(episodes, pre.which);
       pre.q01 = s.q01;
@@ -119,11 +133,18 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
     if (chunks.length === 0) throw new UsageError(`${cmd}: <dataset> ${JSON.stringify(input)} has no episode as long as one chunk`);
   } else {
     chunks = await readChunksFile(cmd, input);
+    normalization = "none (a chunks file is used as given)";
+  }
+  const shapes = new Map<string, number>();
+  for (const c of chunks) shapes.set(`${c.horizon}x${c.dim}`, (shapes.get(`${c.horizon}x${c.dim}`) ?? 0) + 1);
+  if (shapes.size > 1) {
+    warnOnce(`the chunks differ in shape (${[...shapes].map(([k, n]) => `${n} × ${k}`).join(", ")}; horizon x dim): the summary gives horizon and dim as null, see "shapes"`);
   }
   const bar = new Progress(io, `${cmd}: encoding`, chunks.length, show);
   const ids: number[][] = [];
   let maxErr = 0;
   let total = 0;
+  let failed = 0;
   for (const c of chunks) {
     const t = tok.encode(c.data, { horizon: c.horizon, dim: c.dim });
     ids.push(t);
@@ -131,21 +152,24 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
     const back = tok.decode(t, { horizon: c.horizon, dim: c.dim });
     if (back.ok) {
       for (let i = 0; i < c.data.length; i++) maxErr = Math.max(maxErr, Math.abs(back.data[i] - c.data[i]));
-    } else {
-      maxErr = Infinity;
-    }
+    } else failed++;
     bar.tick();
   }
   bar.finish();
+  if (failed) warnOnce(`${failed} of ${chunks.length} chunks did not decode back (roundTripMaxAbsError covers the others)`);
   const report: Record<string, unknown> = {
     tokenizer: tokDir ?? "FAST+ (assets/fast-plus)",
     input,
     chunks: chunks.length,
-    horizon: chunks[0].horizon,
-    dim: chunks[0].dim,
+    horizon: shapes.size === 1 ? chunks[0].horizon : null,
+    dim: shapes.size === 1 ? chunks[0].dim : null,
+    ...(shapes.size > 1 ? { shapes: Object.fromEntries(shapes) } : {}),
+    normalization,
     totalTokens: total,
     meanTokensPerChunk: total / chunks.length,
-    roundTripMaxAbsError: Number.isFinite(maxErr) ? maxErr : null,
+    roundTripMaxAbsError: failed === chunks.length ? null : maxErr,
+    decodeFailures: failed,
+    warnings,
   };
   if (origin.length) report.origin = values.summary ? undefined : origin;
   if (!values.summary) report.ids = ids;

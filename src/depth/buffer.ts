@@ -1,5 +1,5 @@
 import { MOLMOACT2_TOKENS, type TokenTable } from "../vocab/index.js";
-import { cellDotsAndNorms, cellNorms, maskFromSums, resolveGrid, type DepthGrid, type DepthGridOptions } from "./cells.js";
+import { cellDotsAndNorms, cellNorms, maskFromSums, resolveGrid, type ChangeOptions, type DepthGrid } from "./cells.js";
 import { toRgb8, type RgbImage } from "./image.js";
 import { checkCodes, planDepthDecode, type DepthDecodePlan } from "./plan.js";
 import { resizeBilinearRgb8 } from "./resize.js";
@@ -16,14 +16,8 @@ export interface DepthDetection {
   first: boolean;
 }
 
-/** Options of {@link DepthChangeDetector}. */
-export interface DetectorOptions extends DepthGridOptions {
-  /**
-   * Use the WebAssembly SIMD kernels when the runtime has them (default true). Results are identical
-   * to the scalar path (same integer arithmetic); only speed differs.
-   */
-  simd?: boolean;
-}
+/** Options of {@link DepthChangeDetector}: grid geometry, threshold and `simd` (default true). */
+export type DetectorOptions = ChangeOptions;
 
 /**
  * Streaming change detector: keeps the previous resized frame (320 × 320 × 3 uint8) and its per-cell

@@ -1,6 +1,7 @@
 import { describe, fail } from "../core/index.js";
 import { toRgb8, type RgbImage } from "./image.js";
 import { resizeBilinearRgb8 } from "./resize.js";
+import { createFrameKernel, type FrameKernel } from "./simd.js";
 
 /** Geometry and threshold of the change detector (spec §5.1). */
 export interface DepthGridOptions {
@@ -10,6 +11,15 @@ export interface DepthGridOptions {
   cellSize?: number;
   /** A cell changed when its cosine similarity is **strictly below** this. Default 0.996. */
   threshold?: number;
+}
+
+/** Options of the one-shot comparisons ({@link changedCells}, {@link cellMask}, {@link compareFrames}). */
+export interface ChangeOptions extends DepthGridOptions {
+  /**
+   * Use the WebAssembly SIMD kernels when the runtime has them (default true). Results are bit-identical to the
+   * scalar path (same integer arithmetic); only speed differs.
+   */
+  simd?: boolean;
 }
 
 /** Fully resolved {@link DepthGridOptions}. */
@@ -134,14 +144,50 @@ export function maskFromSums(dots: Float64Array, normsA: Float64Array, normsB: F
 }
 
 /**
- * Compare two already-resized square frames (packed uint8 RGB, `side × side × 3`): per-cell cosine
- * in float64 over the 0–255 values and the changed mask (`cosine < threshold`).
+ * One SIMD kernel per grid geometry, shared by the one-shot functions (a kernel owns two frame slots in its own
+ * WebAssembly memory; JavaScript is single-threaded, so one call finishes before the next starts). `null` when the
+ * runtime lacks WebAssembly SIMD or the geometry is outside the kernel's exact range.
  */
-export function compareFrames(prev: Uint8Array, curr: Uint8Array, opts: DepthGridOptions = {}): DepthChange {
+const oneShotKernels = new Map<string, FrameKernel | null>();
+
+function oneShotKernel(g: DepthGrid, opts: ChangeOptions): FrameKernel | null {
+  if (opts.simd === false) return null;
+  const key = `${g.grid}x${g.cellSize}`;
+  let k = oneShotKernels.get(key);
+  if (k === undefined) {
+    if (oneShotKernels.size >= 4) oneShotKernels.clear(); // bound the memory held for unusual geometries
+    k = createFrameKernel(g.side, g.grid, g.cellSize);
+    oneShotKernels.set(key, k);
+  }
+  return k;
+}
+
+/** Mask from the two frames already in the kernel's slots (0 = previous, 1 = current). */
+function kernelChange(k: FrameKernel, g: DepthGrid): DepthChange {
+  const dots = new Float64Array(g.numCells);
+  const normsPrev = new Float64Array(g.numCells);
+  const normsCurr = new Float64Array(g.numCells);
+  k.cellSums(1, 0, dots, normsPrev); // ⟨curr, prev⟩ and ‖prev‖²; the dot is recomputed (same integers) below
+  k.cellSums(0, 1, dots, normsCurr); // ⟨prev, curr⟩ and ‖curr‖²
+  return maskFromSums(dots, normsPrev, normsCurr, g.threshold);
+}
+
+/**
+ * Compare two already-resized square frames (packed uint8 RGB, `side × side × 3`): per-cell cosine
+ * in float64 over the 0–255 values and the changed mask (`cosine < threshold`). Uses the WebAssembly SIMD
+ * kernels when available (`simd: false` forces the scalar path; results are identical).
+ */
+export function compareFrames(prev: Uint8Array, curr: Uint8Array, opts: ChangeOptions = {}): DepthChange {
   const g = resolveGrid(opts, "compareFrames");
   const len = g.side * g.side * 3;
   if (!(prev instanceof Uint8Array) || prev.length !== len) fail("compareFrames", "prev", `must be a Uint8Array of ${g.side}*${g.side}*3 = ${len} bytes; got ${describe(prev)}`);
   if (!(curr instanceof Uint8Array) || curr.length !== len) fail("compareFrames", "curr", `must be a Uint8Array of ${g.side}*${g.side}*3 = ${len} bytes; got ${describe(curr)}`);
+  const k = oneShotKernel(g, opts);
+  if (k) {
+    k.resizeInto(0, prev, g.side, g.side); // a copy: the frames are already side × side
+    k.resizeInto(1, curr, g.side, g.side);
+    return kernelChange(k, g);
+  }
   const dots = new Float64Array(g.numCells);
   const normsCurr = new Float64Array(g.numCells);
   cellDotsAndNorms(prev, curr, g, dots, normsCurr);
@@ -151,13 +197,22 @@ export function compareFrames(prev: Uint8Array, curr: Uint8Array, opts: DepthGri
 /**
  * The change detector of spec §5.2 on two images of any size: both are converted to uint8 RGB,
  * resized to 320 × 320 with Pillow-exact bilinear, split into 10 × 10 cells of 32 × 32 × 3 and
- * compared by cosine similarity; `mask[k] = 1` when `cosine[k] < 0.996`.
+ * compared by cosine similarity; `mask[k] = 1` when `cosine[k] < 0.996`. Runs on the same WebAssembly SIMD
+ * kernels as {@link DepthChangeDetector} when available (`simd: false` forces the scalar path; results are
+ * bit-identical either way).
  */
-export function changedCells(prev: RgbImage, curr: RgbImage, opts: DepthGridOptions = {}): DepthChange {
-  return compareFrames(depthFrame(prev, opts), depthFrame(curr, opts), opts);
+export function changedCells(prev: RgbImage, curr: RgbImage, opts: ChangeOptions = {}): DepthChange {
+  const g = resolveGrid(opts, "changedCells");
+  const k = oneShotKernel(g, opts);
+  if (!k) return compareFrames(depthFrame(prev, opts), depthFrame(curr, opts), opts);
+  const a = toRgb8(prev, "changedCells");
+  const b = toRgb8(curr, "changedCells");
+  k.resizeInto(0, a, prev.width, prev.height);
+  k.resizeInto(1, b, curr.width, curr.height);
+  return kernelChange(k, g);
 }
 
 /** Just the changed mask of {@link changedCells} (Uint8, length grid², 1 = changed). */
-export function cellMask(prev: RgbImage, curr: RgbImage, opts: DepthGridOptions = {}): Uint8Array {
+export function cellMask(prev: RgbImage, curr: RgbImage, opts: ChangeOptions = {}): Uint8Array {
   return changedCells(prev, curr, opts).mask;
 }

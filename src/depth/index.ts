@@ -19,6 +19,7 @@ export {
   DEPTH_CELL_SIZE,
   DEPTH_THRESHOLD,
   type DepthGridOptions,
+  type ChangeOptions,
   type DepthGrid,
   type DepthChange,
 } from "./cells.js";

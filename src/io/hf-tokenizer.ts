@@ -1,4 +1,5 @@
 import { describe, fail, parseJson } from "../core/index.js";
+import { parseBpeMerges, parseBpeVocab } from "./hf-tokenizer-json.js";
 
 /**
  * Hugging Face `tokenizers` JSON (tokenizer.json) for byte-level BPE models, and the FAST processor files
@@ -38,7 +39,8 @@ function isObj(v: unknown): v is Record<string, unknown> {
  * Parse a tokenizer.json (text or parsed object) holding a byte-level BPE model: `model.type` "BPE",
  * ByteLevel pre-tokenizer (no prefix space, regex on), no normalizer, no added tokens, no unk token,
  * no dropout, no subword prefix/suffix, no byte fallback. Anything else is rejected with a message naming
- * the field, since encoding would silently differ from `tokenizers`.
+ * the field, since encoding would silently differ from `tokenizers`. The strict FAST form of
+ * {@link parseHfTokenizerSpec} (which reads any byte-level BPE file, added tokens and normalizers included).
  */
 export function parseHfTokenizerJson(input: string | object): HfBpeModel {
   const fn = "parseHfTokenizerJson";
@@ -64,31 +66,9 @@ export function parseHfTokenizerJson(input: string | object): HfBpeModel {
   if (Array.isArray(j.added_tokens) && j.added_tokens.length > 0) {
     fail(fn, "added_tokens", `must be empty (FAST tokenizers have none); got ${j.added_tokens.length}`);
   }
-  const v = model.vocab;
-  if (!isObj(v)) fail(fn, "model.vocab", `must be an object of token → id; got ${describe(v)}`);
-  const vocab: [string, number][] = [];
-  for (const [tok, id] of Object.entries(v)) {
-    if (typeof id !== "number" || !Number.isInteger(id) || id < 0) fail(fn, "model.vocab", `ids must be integers >= 0; got ${describe(id)} for ${JSON.stringify(tok)}`);
-    vocab.push([tok, id]);
-  }
-  const m = model.merges;
-  if (!Array.isArray(m)) fail(fn, "model.merges", `must be an array; got ${describe(m)}`);
-  const merges: [string, string][] = [];
-  let format: "strings" | "pairs" = "pairs";
-  m.forEach((e: unknown, i: number) => {
-    if (typeof e === "string") {
-      format = "strings";
-      // byte-level tokens never contain U+0020, so the single space separates the two parts
-      const sp = e.indexOf(" ");
-      if (sp <= 0 || sp === e.length - 1 || e.indexOf(" ", sp + 1) >= 0) fail(fn, "model.merges", `entry ${i} must be "left right"; got ${JSON.stringify(e)}`);
-      merges.push([e.slice(0, sp), e.slice(sp + 1)]);
-    } else if (Array.isArray(e) && e.length === 2 && typeof e[0] === "string" && typeof e[1] === "string") {
-      merges.push([e[0], e[1]]);
-    } else {
-      fail(fn, "model.merges", `entry ${i} must be "left right" or ["left", "right"]; got ${describe(e)}`);
-    }
-  });
-  return { vocab, merges, mergesFormat: format };
+  // vocab and merges are read by the general parser's helpers (same checks, same messages)
+  const vocab = parseBpeVocab(fn, model.vocab);
+  return { vocab, ...parseBpeMerges(fn, model.merges) };
 }
 
 /** JSON string literal exactly as serde_json writes it (same escapes as JSON.stringify for strings). */

@@ -8,6 +8,8 @@ export interface LeRobotFeature {
   shape: number[];
   /** Flat per-dimension names, or `null` when the dataset gives none. */
   names: string[] | null;
+  /** For `dtype: "video"`: the `info` (v3, v2.1) or `video_info` (v2.0) block's fps and codec, when given. */
+  video?: { fps: number | null; codec: string | null };
 }
 
 /** The parts of `meta/info.json` this library uses. */
@@ -20,6 +22,14 @@ export interface LeRobotInfo {
   fps: number;
   robotType: string | null;
   totalEpisodes: number | null;
+  /** `total_frames`, or null. */
+  totalFrames: number | null;
+  /** `chunks_size` (episodes or files per chunk folder); default 1000 as in LeRobot. */
+  chunksSize: number;
+  /** `data_path` template, e.g. `data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet`, or null. */
+  dataPath: string | null;
+  /** `video_path` template, e.g. `videos/{video_key}/chunk-{chunk_index:03d}/file-{file_index:03d}.mp4`, or null. */
+  videoPath: string | null;
   features: Record<string, LeRobotFeature>;
 }
 
@@ -74,13 +84,25 @@ export function parseInfo(json: unknown, where = "meta/info.json"): LeRobotInfo 
       shape: Array.isArray(f.shape) ? f.shape.filter((x): x is number => typeof x === "number") : [],
       names: flattenNames(f.names),
     };
+    if (f.dtype === "video") {
+      const vi = (f.info ?? f.video_info ?? {}) as Record<string, unknown>;
+      const vfps = vi["video.fps"];
+      const codec = vi["video.codec"];
+      features[key].video = { fps: typeof vfps === "number" && vfps > 0 ? vfps : null, codec: typeof codec === "string" ? codec : null };
+    }
   }
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+  const count = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : null);
   return {
     version,
     major,
     fps,
     robotType: typeof o.robot_type === "string" ? o.robot_type : null,
-    totalEpisodes: typeof o.total_episodes === "number" ? o.total_episodes : null,
+    totalEpisodes: count(o.total_episodes),
+    totalFrames: count(o.total_frames),
+    chunksSize: count(o.chunks_size) || 1000,
+    dataPath: str(o.data_path),
+    videoPath: str(o.video_path),
     features,
   };
 }

@@ -1,11 +1,18 @@
 import { describe, fail } from "../core/index.js";
 
 type Hyparquet = typeof import("hyparquet");
+type Compressors = (typeof import("hyparquet-compressors"))["compressors"];
 let hyparquet: Promise<Hyparquet> | undefined;
+let compressors: Promise<Compressors> | undefined;
 // Loaded on first use, so importing the io face (e.g. through the tokenizer) never pulls the parquet reader.
 function loadHyparquet(): Promise<Hyparquet> {
   hyparquet ??= import("hyparquet");
   return hyparquet;
+}
+// Page decompressors beyond hyparquet's built-in snappy: zstd, gzip, brotli, lz4 (pure JS / wasm, sync).
+function loadCompressors(): Promise<Compressors> {
+  compressors ??= import("hyparquet-compressors").then((m) => m.compressors);
+  return compressors;
 }
 
 /** A 2-D float64 trajectory: `data` is row-major `[frames][dim]`. */
@@ -37,8 +44,8 @@ function toNumber(v: unknown): number {
 }
 
 /**
- * Read the named columns of a parquet file held in memory (pure JS via hyparquet; snappy and
- * uncompressed files). Scalar columns come back as `Float64Array` (int64 converted with `Number`),
+ * Read the named columns of a parquet file held in memory (pure JS via hyparquet; uncompressed, snappy,
+ * zstd, gzip, brotli and lz4 pages via hyparquet-compressors). Scalar columns come back as `Float64Array` (int64 converted with `Number`),
  * list columns (one fixed-length vector per row) as row-major float64 `[rows][dim]`.
  * `vectorColumns` must be list columns with the same length on every row; `where` names the file.
  * Missing optional scalar columns are simply absent from the result.
@@ -60,17 +67,23 @@ export async function readParquetTable(buf: ArrayBuffer, vectorColumns: readonly
   const numRows = Number(metadata.num_rows);
   const raw: Record<string, unknown[]> = {};
   for (const c of [...vectorColumns, ...scalarsWanted]) raw[c] = new Array<unknown>(numRows);
-  await parquetRead({
-    file: buf,
-    metadata,
-    columns: [...new Set([...vectorColumns, ...scalarsWanted])],
-    onChunk(chunk) {
-      const dst = raw[chunk.columnName];
-      if (!dst) return;
-      const src = chunk.columnData as ArrayLike<unknown>;
-      for (let i = 0; i < src.length && chunk.rowStart + i < numRows; i++) dst[chunk.rowStart + i] = src[i];
-    },
-  });
+  try {
+    await parquetRead({
+      file: buf,
+      metadata,
+      compressors: await loadCompressors(),
+      columns: [...new Set([...vectorColumns, ...scalarsWanted])],
+      onChunk(chunk) {
+        const dst = raw[chunk.columnName];
+        if (!dst) return;
+        const src = chunk.columnData as ArrayLike<unknown>;
+        for (let i = 0; i < src.length && chunk.rowStart + i < numRows; i++) dst[chunk.rowStart + i] = src[i];
+      },
+    });
+  } catch (e) {
+    // A corrupt page (bad thrift header, short data, failed decompression) surfaces as a plain Error from hyparquet.
+    fail(fn, where, `could not be decoded (corrupt or truncated parquet data): ${(e as Error).message}`);
+  }
   const scalars: Record<string, Float64Array> = {};
   for (const c of scalarsWanted) {
     const col = raw[c];

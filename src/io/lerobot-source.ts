@@ -15,6 +15,15 @@ export interface DatasetSource {
   readBytes(path: string): Promise<ArrayBuffer | undefined>;
   /** Every file below `prefix` (recursively), as root-relative `/` paths, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Optional random access (videos are read this way, so a multi-episode mp4 is never loaded whole):
+   * `length` bytes from `offset` (fewer at the end), or `undefined` when the file does not exist.
+   */
+  readRange?(path: string, offset: number, length: number): Promise<Uint8Array | undefined>;
+  /** Optional: the file's size in bytes, or `undefined` when it does not exist. */
+  size?(path: string): Promise<number | undefined>;
+  /** Optional (Node): the file's path on the local disk, for decoders that open files themselves (ffmpeg). */
+  localPath?(path: string): string;
 }
 
 function normPrefix(prefix: string): string {
@@ -46,6 +55,17 @@ export function memorySource(files: ReadonlyMap<string, ArrayBuffer | Uint8Array
       const p = normPrefix(prefix);
       return [...map.keys()].filter((k) => k.startsWith(p)).sort();
     },
+    async readRange(path, offset, length) {
+      const v = map.get(keyOf(path));
+      if (v === undefined) return undefined;
+      const b = typeof v === "string" ? new TextEncoder().encode(v) : v instanceof Uint8Array ? v : new Uint8Array(v);
+      return b.slice(offset, offset + length);
+    },
+    async size(path) {
+      const v = map.get(keyOf(path));
+      if (v === undefined) return undefined;
+      return typeof v === "string" ? new TextEncoder().encode(v).byteLength : v.byteLength;
+    },
   };
 }
 
@@ -76,6 +96,23 @@ export function fetchSource(baseUrl: string, paths: readonly string[], fetchFn: 
     async list(prefix) {
       const p = normPrefix(prefix);
       return known.filter((k) => k.startsWith(p));
+    },
+    async readRange(path, offset, length) {
+      const url = base + path.replace(/^\.?\/+/, "");
+      const res = await fetchFn(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
+      if (res.status === 404) return undefined;
+      if (!res.ok) throw new Error(`fetchSource: GET ${url} (bytes ${offset}-${offset + length - 1}) failed with HTTP ${res.status}`);
+      const b = new Uint8Array(await res.arrayBuffer());
+      // A server that ignores Range sends the whole file (200): cut the part asked for.
+      return res.status === 206 ? b : b.subarray(offset, offset + length);
+    },
+    async size(path) {
+      const url = base + path.replace(/^\.?\/+/, "");
+      const res = await fetchFn(url, { method: "HEAD" });
+      if (res.status === 404) return undefined;
+      const n = Number(res.headers.get("content-length"));
+      if (!res.ok || !Number.isFinite(n)) throw new Error(`fetchSource: HEAD ${url} gave no size (HTTP ${res.status})`);
+      return n;
     },
   };
 }
@@ -134,6 +171,30 @@ export async function nodeSource(dir: string): Promise<DatasetSource> {
       await walk(normPrefix(prefix).replace(/\/$/, ""), out);
       return out.sort();
     },
+    async readRange(p, offset, length) {
+      let fh;
+      try {
+        fh = await fs.open(abs(p), "r");
+      } catch (e) {
+        if (isMissing(e)) return undefined;
+        throw e;
+      }
+      try {
+        const buf = new Uint8Array(length);
+        const { bytesRead } = await fh.read(buf, 0, length, offset);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    },
+    async size(p) {
+      const s = await fs.stat(abs(p)).catch((e: unknown) => {
+        if (isMissing(e)) return undefined;
+        throw e;
+      });
+      return s?.isFile() ? s.size : undefined;
+    },
+    localPath: (p) => path.resolve(abs(p)),
   };
 }
 

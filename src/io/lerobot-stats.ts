@@ -1,4 +1,4 @@
-import { fail } from "../core/index.js";
+import { fail, quantileSorted } from "../core/index.js";
 import { computeStats, type NormStats } from "../normalize/index.js";
 import type { LeRobotEpisode } from "./lerobot.js";
 
@@ -6,6 +6,10 @@ import type { LeRobotEpisode } from "./lerobot.js";
 export interface PercentileStats extends NormStats {
   q01: number[];
   q99: number[];
+  /** 10th, 50th and 90th percentiles (numpy linear), the other quantiles LeRobot's stats.json stores. */
+  q10: number[];
+  q50: number[];
+  q90: number[];
   min: number[];
   max: number[];
   mean: number[];
@@ -18,7 +22,7 @@ export interface PercentileStats extends NormStats {
 }
 
 /**
- * 1st/99th percentiles (plus min, max, mean, population std) per dimension of `"state"` or `"action"`,
+ * 1st/99th percentiles (plus the 10th/50th/90th, min, max, mean, population std) per dimension of `"state"` or `"action"`,
  * pooled over every frame of the given episodes, computed by the normalize module's `computeStats`
  * (numpy's default `linear` quantile, `np.quantile(x, q, axis=0)`). This is *not* LeRobot's
  * stats.json q01/q99, which averages per-episode quantiles (see `LeRobotDataset.datasetQuantiles`).
@@ -42,16 +46,27 @@ export function percentileStats(episodes: readonly LeRobotEpisode[], which: "sta
     const d = ep[which].data;
     for (let i = 0; i < ep.length * dim; i++) {
       if (!Number.isFinite(d[i])) {
-        fail(fn, "episodes", `must contain finite ${which} values; got ${d[i]} in episode ${ep.episodeIndex} at [${Math.floor(i / dim)}][${i % dim}]`);
+        const from = ep.file ? ` (${ep.file})` : "";
+        fail(fn, "episodes", `must contain finite ${which} values; got ${d[i]} in episode ${ep.episodeIndex}${from} at [${Math.floor(i / dim)}][${i % dim}]`);
       }
     }
     rows.set(d.subarray(0, ep.length * dim), off);
     off += ep.length * dim;
   }
   const s = computeStats(rows, { horizon: total, dim });
+  const more = { q10: [] as number[], q50: [] as number[], q90: [] as number[] };
+  const col = new Float64Array(total);
+  for (let d = 0; d < dim; d++) {
+    for (let i = 0; i < total; i++) col[i] = rows[i * dim + d];
+    col.sort();
+    more.q10.push(quantileSorted(col, 0.1));
+    more.q50.push(quantileSorted(col, 0.5));
+    more.q90.push(quantileSorted(col, 0.9));
+  }
   return {
     q01: s.q01,
     q99: s.q99,
+    ...more,
     min: s.min!,
     max: s.max!,
     mean: s.mean!,

@@ -1,7 +1,10 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, type Result } from "../core/index.js";
 import { combineEpisodeStats, detectKeys, parseInfo, parseStatsJson, type FeatureStats, type LeRobotInfo, type LeRobotKeys } from "./lerobot-meta.js";
+import { compactList, joinEpisodes, splitEpisodes } from "./lerobot-episodes.js";
 import { readParquetTable, type Trajectory } from "./lerobot-parquet.js";
 import { nodeSource, type DatasetSource } from "./lerobot-source.js";
+import { LeRobotVideos, type EpisodeFrame, type FrameOptions, type VideoFailure, type VideoInfo } from "./lerobot-video.js";
+import type { VideoFrameDecoder } from "./video-decoder.js";
 
 export type { Trajectory } from "./lerobot-parquet.js";
 
@@ -25,6 +28,8 @@ export interface LeRobotEpisode {
   names: { state: string[] | null; action: string[] | null };
   /** The parquet columns read for state and action. */
   keys: LeRobotKeys;
+  /** The data file the rows came from (`<dataset>/data/...parquet`), for messages; absent for hand-made episodes. */
+  file?: string;
 }
 
 /** Options for {@link LeRobotDataset.open}. */
@@ -33,6 +38,11 @@ export interface LeRobotOpenOptions {
   stateKey?: string;
   /** Action column; default: the first of `action`, `actions` present. */
   actionKey?: string;
+  /**
+   * Called with each warning (data the reader works around, e.g. episode files missing next to info.json's
+   * count); every warning is also kept in `dataset.warnings`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Where the dataset's own stats came from. */
@@ -64,7 +74,20 @@ export class LeRobotDataset {
     readonly statsOrigin: StatsOrigin,
     /** Root-relative paths of the data parquet files, sorted. */
     readonly dataFiles: string[],
-  ) {}
+    private readonly onWarning?: (message: string) => void,
+  ) {
+    this.videos = new LeRobotVideos(source, info, (m) => this.warn(m));
+  }
+
+  /** Warnings so far (opening, reading, locating videos), each once. */
+  readonly warnings: string[] = [];
+  private readonly videos: LeRobotVideos;
+
+  private warn(message: string): void {
+    if (this.warnings.includes(message)) return;
+    this.warnings.push(message);
+    this.onWarning?.(message);
+  }
 
   /**
    * Open a dataset from a folder path (Node) or any {@link DatasetSource} (browser: `memorySource`,
@@ -103,7 +126,45 @@ export class LeRobotDataset {
     }
     const dataFiles = (await source.list("data")).filter((p) => p.endsWith(".parquet"));
     if (dataFiles.length === 0) fail(fn, "where", `must contain data/**/*.parquet; none found in ${source.name}/data`);
-    return new LeRobotDataset(source, info, keys, stats, statsOrigin, dataFiles);
+    const ds = new LeRobotDataset(source, info, keys, stats, statsOrigin, dataFiles, opts.onWarning);
+    const v2Files = dataFiles.filter((f) => EPISODE_FILE.test(f)).length;
+    if (info.major === 2 && info.totalEpisodes !== null && v2Files < info.totalEpisodes) {
+      ds.warn(`meta/info.json says ${info.totalEpisodes} episodes, but data/ holds ${v2Files} episode parquet files; the other ${info.totalEpisodes - v2Files} are missing`);
+    }
+    return ds;
+  }
+
+  /** Keys of the camera (video) features, in info.json order. */
+  get cameraKeys(): string[] {
+    return this.videos.cameraKeys;
+  }
+
+  /** One episode by index; throws a `VlaError` when no data file holds it. */
+  async episode(index: number): Promise<LeRobotEpisode> {
+    const [ep] = await this.loadEpisodes({ episodes: [index] });
+    return ep;
+  }
+
+  /**
+   * Frames of one episode's camera video as packed uint8 RGB, in order: frames `from` (default 0) to `to`
+   * (exclusive, default the episode length) every `step`, each placed by its timestamp (v2.1: the episode's own
+   * mp4; v3: the shared mp4 from the episode's `from_timestamp`). Decoded by ffmpeg in Node and WebCodecs in a
+   * browser (see `opts.decoder`); only the needed stretch of the file is decoded. Throws a `VlaError` naming the
+   * file when it is missing, truncated, in an unsupported codec, or when a timestamp has no video frame within
+   * `toleranceS`; `videoInfo` reports the same problems as a value before decoding.
+   *
+   * ```ts
+   * for await (const f of ds.frames(0, ds.cameraKeys[0], { to: 30, step: 2 })) console.log(f.frameIndex, f.image.width);
+   * ```
+   */
+  async *frames(episode: number | LeRobotEpisode, cameraKey: string, opts: FrameOptions = {}): AsyncGenerator<EpisodeFrame> {
+    const ep = typeof episode === "number" ? await this.episode(episode) : episode;
+    yield* this.videos.frames(ep, cameraKey, opts);
+  }
+
+  /** Where an episode's camera video is and whether it can be decoded here (a value, never a throw for bad files). */
+  videoInfo(episodeIndex: number, cameraKey: string, decoder?: VideoFrameDecoder): Promise<Result<{ info: VideoInfo }, VideoFailure>> {
+    return this.videos.videoInfo(episodeIndex, cameraKey, decoder);
   }
 
   /** Frames per second (Hz). */
@@ -137,6 +198,11 @@ export class LeRobotDataset {
     if (wanted && files.every((f) => EPISODE_FILE.test(f))) {
       files = files.filter((f) => wanted.has(Number(EPISODE_FILE.exec(f)![1])));
     }
+    const seen = new Set<number>();
+    const out = (ep: LeRobotEpisode): boolean => {
+      seen.add(ep.episodeIndex);
+      return !wanted || wanted.has(ep.episodeIndex);
+    };
     let pending: LeRobotEpisode | null = null;
     for (const [k, file] of files.entries()) {
       const parts = await this.readFile(file);
@@ -147,11 +213,19 @@ export class LeRobotDataset {
           pending = joinEpisodes(pending, ep);
           continue;
         }
-        if (pending && (!wanted || wanted.has(pending.episodeIndex))) yield pending;
+        if (pending && out(pending)) yield pending;
         pending = ep;
       }
     }
-    if (pending && (!wanted || wanted.has(pending.episodeIndex))) yield pending;
+    if (pending && out(pending)) yield pending;
+    const missing = wanted ? [...wanted].filter((e) => !seen.has(e)) : [];
+    if (missing.length) {
+      const have = [...seen].sort((a, b) => a - b);
+      fail("LeRobotDataset.episodes", "episodes", `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not in the data files of ${this.source.name} (they hold episodes ${compactList(have)})`);
+    }
+    if (!wanted && this.info.major === 3 && this.info.totalEpisodes !== null && seen.size < this.info.totalEpisodes) {
+      this.warn(`meta/info.json says ${this.info.totalEpisodes} episodes, but the data files hold ${seen.size} (episodes ${compactList([...seen].sort((a, b) => a - b))})`);
+    }
   }
 
   /** All (or the selected) episodes as an array; see {@link episodes}. */
@@ -171,61 +245,7 @@ export class LeRobotDataset {
       names: this.names,
       keys: this.keys,
       fileEpisode: EPISODE_FILE.test(file) ? Number(EPISODE_FILE.exec(file)![1]) : 0,
+      file: where,
     });
   }
-}
-
-function rows(t: Trajectory, start: number, end: number): Trajectory {
-  return { data: t.data.slice(start * t.dim, end * t.dim), dim: t.dim };
-}
-
-function splitEpisodes(
-  n: number,
-  scalars: Record<string, Float64Array>,
-  state: Trajectory,
-  action: Trajectory,
-  ctx: { fps: number; names: LeRobotEpisode["names"]; keys: LeRobotKeys; fileEpisode: number },
-): LeRobotEpisode[] {
-  const epCol = scalars.episode_index;
-  const out: LeRobotEpisode[] = [];
-  let start = 0;
-  while (start < n) {
-    const idx = epCol ? epCol[start] : ctx.fileEpisode;
-    let end = start + 1;
-    while (end < n && (epCol ? epCol[end] === idx : true)) end++;
-    const len = end - start;
-    const frameIndex = scalars.frame_index ? scalars.frame_index.slice(start, end) : Float64Array.from({ length: len }, (_, i) => i);
-    const timestamps = scalars.timestamp ? scalars.timestamp.slice(start, end) : frameIndex.map((f) => f / ctx.fps);
-    out.push({
-      episodeIndex: idx,
-      fps: ctx.fps,
-      length: len,
-      timestamps,
-      frameIndex,
-      state: rows(state, start, end),
-      action: rows(action, start, end),
-      names: ctx.names,
-      keys: ctx.keys,
-    });
-    start = end;
-  }
-  return out;
-}
-
-function cat(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function joinEpisodes(a: LeRobotEpisode, b: LeRobotEpisode): LeRobotEpisode {
-  return {
-    ...a,
-    length: a.length + b.length,
-    timestamps: cat(a.timestamps, b.timestamps),
-    frameIndex: cat(a.frameIndex, b.frameIndex),
-    state: { data: cat(a.state.data, b.state.data), dim: a.state.dim },
-    action: { data: cat(a.action.data, b.action.data), dim: a.action.dim },
-  };
 }

@@ -7,6 +7,39 @@ export type BackendName = "cpu" | "wasm" | "webgpu";
 const loaded = new Set<BackendName>();
 
 /**
+ * The process events whose handlers tfjs-backend-wasm's emscripten runtime installs in Node when the backend
+ * initialises. Its handlers re-throw from inside the handler, so any later uncaught error of the *user's* script
+ * made Node exit with code 7 ("internal exception handler failure") and print the minified source line of the
+ * re-throw (~38 KB under tsx) instead of the error. tfjs never relies on them (they only swallow emscripten's own
+ * `ExitStatus`, thrown when a program calls `exit()`, which tfjs does not), so `useBackend` removes exactly the
+ * handlers added while the backend loaded and Node reports errors itself again, with its usual exit code.
+ */
+const PROCESS_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+
+type Listener = (...args: unknown[]) => void;
+type NodeProcessLike = { listeners(e: string): Listener[]; removeListener(e: string, l: Listener): unknown };
+
+function nodeProcess(): NodeProcessLike | undefined {
+  const p = (globalThis as { process?: Partial<NodeProcessLike> }).process;
+  return p && typeof p.listeners === "function" && typeof p.removeListener === "function" ? (p as NodeProcessLike) : undefined;
+}
+
+/** The current handlers of {@link PROCESS_EVENTS} (null outside Node). */
+function snapshotHandlers(): Map<string, Set<Listener>> | null {
+  const p = nodeProcess();
+  return p ? new Map(PROCESS_EVENTS.map((e) => [e, new Set(p.listeners(e))])) : null;
+}
+
+/** Remove the handlers added since `before` (the emscripten runtime's). */
+function removeAddedHandlers(before: Map<string, Set<Listener>> | null): void {
+  const p = nodeProcess();
+  if (!p || !before) return;
+  for (const e of PROCESS_EVENTS) {
+    for (const l of p.listeners(e)) if (!before.get(e)!.has(l)) p.removeListener(e, l);
+  }
+}
+
+/**
  * Load a tfjs backend package on demand, make it the active backend and check that it took.
  *
  * - `cpu`: `@tensorflow/tfjs-backend-cpu` (pure JS, always works).
@@ -18,6 +51,8 @@ const loaded = new Set<BackendName>();
  * `tf.setBackend` returns false (and silently keeps another backend) when initialisation fails, so this checks
  * `tf.getBackend()` afterwards and throws a `VlaError` naming the backend otherwise. Also calls
  * `tf.enableProdMode()` once, which silences the "install tfjs-node" banner in Node and skips debug checks.
+ * For `wasm` in Node it removes the `uncaughtException` / `unhandledRejection` handlers that the emscripten runtime
+ * installs, so an error in the caller's own script is printed by Node with its stack and exit code 1.
  *
  * @returns the name of the active backend (equal to `name`).
  */
@@ -29,6 +64,16 @@ export async function useBackend(name: BackendName): Promise<string> {
     prodModeSet = true;
     tf.enableProdMode();
   }
+  // wasm: the emscripten runtime adds process handlers while the package loads and the backend initialises
+  const handlersBefore = name === "wasm" ? snapshotHandlers() : null;
+  try {
+    return await activate(name);
+  } finally {
+    removeAddedHandlers(handlersBefore);
+  }
+}
+
+async function activate(name: BackendName): Promise<string> {
   if (!loaded.has(name)) {
     if (name === "cpu") await import("@tensorflow/tfjs-backend-cpu");
     else if (name === "wasm") await import("@tensorflow/tfjs-backend-wasm");

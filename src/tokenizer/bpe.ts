@@ -138,7 +138,7 @@ export class BpeModel {
    * complete UTF-8 on their own (then lossy UTF-8 decoding of the whole equals the concatenation, and no
    * U+FFFD can appear); writes them to `out` (grown as needed) and returns `{ cps, length }`, else undefined.
    */
-  decodeCodePointsDirect(ids: readonly number[], out: Int32Array): { cps: Int32Array; length: number } | undefined {
+  decodeCodePointsDirect(ids: ArrayLike<number>, out: Int32Array): { cps: Int32Array; length: number } | undefined {
     const counts = this.cpCount;
     const size = counts.length;
     let total = 0;
@@ -166,7 +166,7 @@ export class BpeModel {
    * Concatenate the ByteLevel-decoded bytes of `ids` into `buf` (grown as needed). Ids outside the vocab
    * are skipped; the caller decides whether that is an error. Stops after `maxBytes` bytes. Returns `{ bytes, length }`.
    */
-  decodeBytes<B extends ArrayBufferLike>(ids: readonly number[], buf: Uint8Array<B>, maxBytes = Infinity): { bytes: Uint8Array<B> | Uint8Array<ArrayBuffer>; length: number } {
+  decodeBytes<B extends ArrayBufferLike>(ids: ArrayLike<number>, buf: Uint8Array<B>, maxBytes = Infinity): { bytes: Uint8Array<B> | Uint8Array<ArrayBuffer>; length: number } {
     const lens = this.tokenByteLength;
     const size = lens.length;
     let total = 0;

@@ -2,6 +2,7 @@ import { checkInt, checkOneOf, describe, fail } from "../core/index.js";
 import type { BpeModel } from "./bpe.js";
 import { decodeUtf8Lossy } from "./byte-level.js";
 import { idctOrtho } from "./dct.js";
+import { checkDecodeShape, checkTokenIds, type TokenIdList } from "./limits.js";
 
 /** Why a decode failed (the `reason` of a failed {@link DecodeResult}). */
 export type DecodeFailureReason = "empty" | "invalid-id" | "unknown-id" | "invalid-utf8" | "wrong-length";
@@ -79,11 +80,12 @@ type Decoded = { ok: true; H: number; D: number; n: number } | DecodeFailure;
  * The steps shared by {@link decodeFast} and {@link decodeFastInto}: option checks, id checks, ids → ByteLevel
  * bytes → lossy UTF-8 code points (left in `scratch.cps[0..n)`), with the failure rules of {@link DecodeCompat}.
  */
-function decodeCodePoints(fn: string, model: BpeModel, scratch: DecodeScratch, ids: readonly number[], opts: DecodeOptions): Decoded {
-  if (!Array.isArray(ids)) fail(fn, "ids", `must be an array of token ids; got ${describe(ids)}`);
+function decodeCodePoints(fn: string, model: BpeModel, scratch: DecodeScratch, ids: TokenIdList, opts: DecodeOptions): Decoded {
+  checkTokenIds(fn, "ids", ids);
   if (typeof opts !== "object" || opts === null) fail(fn, "opts", `must be { horizon, dim }; got ${describe(opts)}`);
   const H = checkInt(fn, "horizon", opts.horizon, 1);
   const D = checkInt(fn, "dim", opts.dim, 1);
+  checkDecodeShape(fn, H, D); // before any work: a huge horizon would otherwise run an inverse DCT for minutes
   const compat = opts.compat === undefined ? "strict" : checkOneOf(fn, "compat", opts.compat, ["strict", "reference"] as const);
   const reference = compat === "reference";
   const expected = H * D;
@@ -157,7 +159,7 @@ function scaleCoefficients(cfg: { minToken: number; scale: number }, scratch: De
  * FAST decode (see `OpenFastTokenizer.decode`): ids → ByteLevel bytes → lossy UTF-8 → `q = c + minToken` →
  * `q / scale` → inverse DCT, with the failure rules of {@link DecodeCompat} and optional relaxed padding.
  */
-export function decodeFast(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: readonly number[], opts: DecodeOptions): DecodeResult {
+export function decodeFast(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: TokenIdList, opts: DecodeOptions): DecodeResult {
   const r = decodeCodePoints("OpenFastTokenizer.decode", model, scratch, ids, opts);
   if (!r.ok) return r;
   const { H, D, n } = r;
@@ -180,7 +182,7 @@ export type DecodeIntoResult = { ok: true; horizon: number; dim: number } | Deco
  * Like {@link decodeFast} but writes the chunk (row-major float64 `[horizon][dim]`) into `out` and allocates
  * no result arrays. `out` is only written on success.
  */
-export function decodeFastInto(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: readonly number[], opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
+export function decodeFastInto(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: TokenIdList, opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
   const fn = "OpenFastTokenizer.decodeInto";
   if (!(out instanceof Float64Array)) fail(fn, "out", `must be a Float64Array; got ${describe(out)}`);
   const r = decodeCodePoints(fn, model, scratch, ids, opts);

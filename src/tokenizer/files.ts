@@ -12,19 +12,46 @@ export interface TokenizerFiles {
   tokenizerConfig?: string;
 }
 
-/** Read tokenizer.json + processor_config.json (+ tokenizer_config.json when present) from a folder. */
-export async function readTokenizerDir(dir: string): Promise<TokenizerFiles> {
+/**
+ * Where `tokenizer.json` may sit relative to `processor_config.json`: the flat layout (physical-intelligence/fast)
+ * and the processor layout of newer `save_pretrained`, which puts the processor's `bpe_tokenizer` attribute in a
+ * subfolder of that name.
+ */
+export const TOKENIZER_JSON_LOCATIONS = ["tokenizer.json", "bpe_tokenizer/tokenizer.json"] as const;
+
+async function readOptional(path: string): Promise<string | undefined> {
   const fs = await import("node:fs/promises");
-  const path = await import("node:path");
-  const read = (name: string) => fs.readFile(path.join(dir, name), "utf8");
-  const [tokenizer, processorConfig] = await Promise.all([read("tokenizer.json"), read("processor_config.json")]);
-  let tokenizerConfig: string | undefined;
   try {
-    tokenizerConfig = await read("tokenizer_config.json");
-  } catch {
-    tokenizerConfig = undefined;
+    return await fs.readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return fail("OpenFastTokenizer.load", "dir", `must hold a readable ${path}; got ${(e as Error).message}`);
   }
-  return { tokenizer, processorConfig, tokenizerConfig };
+}
+
+/**
+ * Read processor_config.json + tokenizer.json (+ tokenizer_config.json when present) from a folder. `tokenizer.json`
+ * is read from the folder itself or from its `bpe_tokenizer/` subfolder (see {@link TOKENIZER_JSON_LOCATIONS});
+ * when both exist they must be identical, so which one is used never matters.
+ */
+export async function readTokenizerDir(dir: string): Promise<TokenizerFiles> {
+  const path = await import("node:path");
+  const fn = "OpenFastTokenizer.load";
+  const processorConfig = await readOptional(path.join(dir, "processor_config.json"));
+  if (processorConfig === undefined) fail(fn, "dir", `must contain processor_config.json; not found in "${dir}"`);
+  const found: { sub: string; text: string }[] = [];
+  for (const rel of TOKENIZER_JSON_LOCATIONS) {
+    const text = await readOptional(path.join(dir, rel));
+    if (text !== undefined) found.push({ sub: path.dirname(rel), text });
+  }
+  if (found.length === 0) {
+    fail(fn, "dir", `must contain ${TOKENIZER_JSON_LOCATIONS.join(" or ")} beside processor_config.json; found neither in "${dir}"`);
+  }
+  if (found.length > 1 && found[0].text !== found[1].text) {
+    fail(fn, "dir", `must hold one tokenizer: "${dir}" has both ${TOKENIZER_JSON_LOCATIONS.join(" and ")} and they differ; remove the stale one`);
+  }
+  const tokenizerConfig = await readOptional(path.join(dir, found[0].sub, "tokenizer_config.json"));
+  return { tokenizer: found[0].text, processorConfig, tokenizerConfig };
 }
 
 /** Write `{ fileName: text }` into `dir` (created if missing). */

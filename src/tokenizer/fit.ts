@@ -2,6 +2,7 @@ import { checkInt, checkNumber, describe, fail, toChunk, type ChunkInput } from 
 import { trainBpe, type TrainProgress } from "./bpe-train.js";
 import { bytesToByteLevel, pretokenizeCodePoints, writeUtf8 } from "./byte-level.js";
 import { dctOrtho } from "./dct.js";
+import { checkChunkInputSize } from "./limits.js";
 import { quantizeCoefficients } from "./quantize.js";
 
 /** Progress of a fit: quantizing chunks, counting words/pairs, then merges (`done` of `total`). */
@@ -65,8 +66,10 @@ export function fitOpenFast(chunks: readonly ChunkInput[], opts: FitOptions = {}
   const qs: Float64Array[] = [];
   let min = Infinity;
   let max = -Infinity;
+  const shape = opts.horizon !== undefined || opts.dim !== undefined ? { horizon: opts.horizon, dim: opts.dim } : undefined;
   chunks.forEach((ch, i) => {
-    const c = toChunk(fn, `chunks[${i}]`, ch, opts.horizon !== undefined || opts.dim !== undefined ? { horizon: opts.horizon, dim: opts.dim } : undefined);
+    checkChunkInputSize(fn, `chunks[${i}]`, ch, shape);
+    const c = toChunk(fn, `chunks[${i}]`, ch, shape);
     const q = quantizeCoefficients(dctOrtho(c.data, c.horizon, c.dim), scale, new Float64Array(c.horizon * c.dim));
     for (let k = 0; k < q.length; k++) {
       if (q[k] < min) min = q[k];

@@ -6,3 +6,6 @@ export { trainBpe, type TrainBpeOptions, type TrainBpeResult, type TrainProgress
 export { dctOrtho, idctOrtho, dctMatrix, DCT_MATRIX_MAX, type DctMethod } from "./dct.js";
 export { BYTE_TO_CHAR, CHAR_TO_BYTE, GPT2_SPLIT, pretokenizeString, pretokenizeCodePoints, decodeUtf8Lossy } from "./byte-level.js";
 export { quantizeCoefficients } from "./quantize.js";
+export { MAX_CHUNK_VALUES, type TokenIdList, type IntegerArray } from "./limits.js";
+export { HfTextTokenizer, type HfDecodeOptions } from "./hf-text-tokenizer.js";
+export { onigToJsRegExp, onigToJsSource } from "./onig-regex.js";

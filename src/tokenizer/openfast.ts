@@ -14,6 +14,7 @@ import { dctOrtho } from "./dct.js";
 import { decodeFast, decodeFastInto, type DecodeIntoResult, type DecodeOptions, type DecodeResult, type DecodeScratch } from "./decode.js";
 import { fitOpenFast, type FitInfo, type FitOptions } from "./fit.js";
 import { findFastPlusDir, readTokenizerDir, writeTokenizerDir } from "./files.js";
+import { checkChunkInputSize, checkTokenIds, type TokenIdList } from "./limits.js";
 import { coefficientsToCodePoints, quantizeCoefficients } from "./quantize.js";
 
 /** Options of the {@link OpenFastTokenizer} constructor. */
@@ -57,6 +58,7 @@ function sameRun(a: Int32Array, cps: Int32Array, start: number, end: number): bo
 }
 
 function shapeOf(fn: string, chunk: ChunkInput, shape?: Partial<ChunkShape>) {
+  checkChunkInputSize(fn, "chunk", chunk, shape); // before converting or transforming anything
   return toChunk(fn, "chunk", chunk, shape);
 }
 
@@ -121,22 +123,33 @@ export class OpenFastTokenizer {
     });
   }
 
-  /** Node: load a Hugging Face tokenizer folder (tokenizer.json + processor_config.json). */
+  /**
+   * Node: load a Hugging Face tokenizer folder: processor_config.json plus tokenizer.json beside it or in a
+   * `bpe_tokenizer/` subfolder (both layouts of the Hub's action-tokenizer repos).
+   */
   static async load(dir: string): Promise<OpenFastTokenizer> {
     if (typeof dir !== "string" || dir === "") fail("OpenFastTokenizer.load", "dir", `must be a folder path; got ${describe(dir)}`);
     const files = await readTokenizerDir(dir);
     return OpenFastTokenizer.fromJSON(files);
   }
 
-  /** Browser or Node ≥ 18: fetch tokenizer.json + processor_config.json from a base URL (ending in `/`). */
+  /**
+   * Browser or Node ≥ 18: fetch processor_config.json and tokenizer.json from a base URL (ending in `/`);
+   * tokenizer.json is tried beside processor_config.json first, then in `bpe_tokenizer/` (the two layouts of
+   * Hugging Face action-tokenizer repos). Any other HTTP failure is an error naming the URL.
+   */
   static async fetch(baseUrl: string): Promise<OpenFastTokenizer> {
+    const fn = "OpenFastTokenizer.fetch";
     const base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
-    const get = async (name: string) => {
+    const get = async (name: string, optional = false): Promise<string | undefined> => {
       const r = await fetch(base + name);
-      if (!r.ok) fail("OpenFastTokenizer.fetch", "baseUrl", `must serve ${name}; got HTTP ${r.status} for ${base + name}`);
+      if (r.status === 404 && optional) return undefined;
+      if (!r.ok) fail(fn, "baseUrl", `must serve ${name}; got HTTP ${r.status} for ${base + name}`);
       return r.text();
     };
-    const [tokenizer, processorConfig] = await Promise.all([get("tokenizer.json"), get("processor_config.json")]);
+    const processorConfig = (await get("processor_config.json")) as string;
+    const tokenizer = (await get("tokenizer.json", true)) ?? (await get("bpe_tokenizer/tokenizer.json", true));
+    if (tokenizer === undefined) fail(fn, "baseUrl", `must serve tokenizer.json or bpe_tokenizer/tokenizer.json; both are 404 under ${base}`);
     return OpenFastTokenizer.fromJSON({ tokenizer, processorConfig });
   }
 
@@ -192,8 +205,8 @@ export class OpenFastTokenizer {
 
   /**
    * Encode one chunk (`number[][]` [horizon][dim] or a Float64Array/Float32Array with `{ horizon, dim }`,
-   * expected normalized to about [-1, 1]) to token ids. Throws a VlaError on non-finite values or values
-   * whose coefficients cannot become valid code points.
+   * expected normalized to about [-1, 1]) to token ids. Throws a VlaError on non-finite values, values
+   * whose coefficients cannot become valid code points, or more than `MAX_CHUNK_VALUES` values (checked first).
    */
   encode(chunk: ChunkInput, shape?: Partial<ChunkShape>): number[] {
     const fn = "OpenFastTokenizer.encode";
@@ -249,10 +262,11 @@ export class OpenFastTokenizer {
   }
 
   /**
-   * Decode token ids back to a chunk `[horizon][dim]` (float64). Never throws on bad ids: returns
-   * `{ ok: false, reason, message }` (see {@link DecodeCompat}). Throws only on bad options.
+   * Decode token ids (`number[]` or an integer typed array such as `Int32Array`) back to a chunk `[horizon][dim]`
+   * (float64). Never throws on bad ids: returns `{ ok: false, reason, message }` (see {@link DecodeCompat}).
+   * Throws only on bad arguments: options, ids that are not an array, or `horizon·dim` above `MAX_CHUNK_VALUES`.
    */
-  decode(ids: readonly number[], opts: DecodeOptions): DecodeResult {
+  decode(ids: TokenIdList, opts: DecodeOptions): DecodeResult {
     return decodeFast(this.model, this, this.scratch, ids, opts);
   }
 
@@ -261,13 +275,14 @@ export class OpenFastTokenizer {
    * horizon·dim, written only on success) and returns `{ ok: true, horizon, dim }` or the same failure values
    * as decode. For hot loops (no `number[][]`, no coefficient array per call).
    */
-  decodeInto(ids: readonly number[], opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
+  decodeInto(ids: TokenIdList, opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
     return decodeFastInto(this.model, this, this.scratch, ids, opts, out);
   }
 
   /** Decode many id lists with the same options. */
-  decodeBatch(idLists: readonly (readonly number[])[], opts: DecodeOptions): DecodeResult[] {
+  decodeBatch(idLists: readonly TokenIdList[], opts: DecodeOptions): DecodeResult[] {
     if (!Array.isArray(idLists)) fail("OpenFastTokenizer.decodeBatch", "idLists", `must be an array of id arrays; got ${describe(idLists)}`);
+    idLists.forEach((ids, i) => checkTokenIds("OpenFastTokenizer.decodeBatch", `idLists[${i}]`, ids));
     return idLists.map((ids) => this.decode(ids, opts));
   }
 }

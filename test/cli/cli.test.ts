@@ -14,14 +14,14 @@ describe("vla-primitives (built CLI): global flags", () => {
   it("--help lists every command; no args prints help and exits 2", () => {
     const r = runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["stats", "fit-tokenizer", "tokenize", "metrics"]) expect(r.stdout).toMatch(new RegExp(`\\n  ${c} `));
+    for (const c of ["stats", "fit-tokenizer", "tokenize", "metrics", "depth-masks"]) expect(r.stdout).toMatch(new RegExp(`\\n  ${c} `));
     const none = runCli([]);
     expect(none.code).toBe(2);
     expect(none.stdout).toMatch(/Usage: vla-primitives <command>/);
   });
 
   it("every command has --help (exit 0, starts with its usage line)", () => {
-    for (const c of ["stats", "fit-tokenizer", "tokenize", "metrics"]) {
+    for (const c of ["stats", "fit-tokenizer", "tokenize", "metrics", "depth-masks"]) {
       const r = runCli([c, "--help"]);
       expect(r.code, `${c} --help: ${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`Usage: vla-primitives ${c}`));

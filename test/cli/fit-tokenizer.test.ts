@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OpenFastTokenizer } from "../../src/tokenizer/index.js";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 import { runCli } from "./run-cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "vla-cli-fit-"));
 
-describe.skipIf(!hasFixtures)("vla-primitives fit-tokenizer (built CLI)", () => {
+describe.skipIf(missingFixtures("fit-tokenizer on real datasets", "real"))("vla-primitives fit-tokenizer (built CLI)", () => {
   it("fits on a v3 dataset, writes HF files + preprocess.json, loads back and round-trips", async () => {
     const out = join(tmp, "so101");
     const r = runCli(["fit-tokenizer", fixturePath("real", "so101-orange-cube"), "--vocab", "512", "--out", out]);

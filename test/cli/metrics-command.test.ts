@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { metricsCommand } from "../../src/cli/metrics-command.js";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { runCli } from "../../src/cli/main.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 
 async function run(argv: string[]) {
   let out = "";
   let err = "";
-  const code = await metricsCommand(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  const code = await runCli(["metrics", ...argv], { stdout: (s) => (out += s), stderr: (s) => (err += s), stderrIsTTY: false });
   return { code, out, err };
 }
 
@@ -72,7 +72,7 @@ describe("vla-primitives metrics", () => {
     expect((await run([a, "--svg", join(dir, "x.svg"), "--mode", "reference", "--reference", "nobody"])).code).toBe(2);
   });
 
-  it.skipIf(!hasFixtures)("scores the RoboEval fixture and a LeRobot episode", async () => {
+  it.skipIf(missingFixtures("metrics command on the RoboEval fixture", "roboeval"))("scores the RoboEval fixture and a LeRobot episode", async () => {
     const r = await run([fixturePath("roboeval", "trajectories.json"), fixturePath("real", "so101-bimanual-cloth", "derived", "episode_000001.json"), "--carry-over-acceleration"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out);
@@ -98,7 +98,7 @@ describe("vla-primitives metrics", () => {
   it("exit 2 on unreadable files, bad JSON, bad options, missing input", async () => {
     expect((await run([join(dir, "missing.json")])).err).toMatch(/cannot read/);
     expect((await run([write("x.json", "{nope")])).code).toBe(2);
-    expect((await run(["--frobnicate"])).err).toMatch(/unknown option --frobnicate/);
+    expect((await run(["--frobnicate"])).err).toMatch(/Unknown option '--frobnicate'/);
     expect((await run(["--timing", "fast", "a.json"])).code).toBe(2);
     expect((await run([])).err).toMatch(/no input log/);
     expect((await run([write("e.json", [])])).err).toMatch(/holds no episodes/);

@@ -4,7 +4,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const CLI = resolve(ROOT, "dist", "cli", "index.js");
+/** The built CLI; `VLA_CLI=/path/to/index.js` points the tests at another build (e.g. one made while dist/ is stale). */
+export const CLI = process.env.VLA_CLI ? resolve(process.env.VLA_CLI) : resolve(ROOT, "dist", "cli", "index.js");
 
 export interface CliRun {
   code: number;
@@ -13,13 +14,13 @@ export interface CliRun {
 }
 
 /** Run the BUILT CLI (`node dist/cli/index.js ...`); `npm test` builds with tsup first. */
-export function runCli(args: readonly string[], opts: { cwd?: string; input?: string } = {}): CliRun {
+export function runCli(args: readonly string[], opts: { cwd?: string; input?: string; timeout?: number } = {}): CliRun {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsup), as npm test does`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     encoding: "utf8",
     input: opts.input,
-    timeout: 90_000,
+    timeout: opts.timeout ?? 90_000,
     env: { ...process.env, NO_COLOR: "1" },
   });
   if (r.error) throw r.error;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 import { runCli } from "./run-cli.js";
 
 const so101 = () => fixturePath("real", "so101-orange-cube");
 
-describe.skipIf(!hasFixtures)("vla-primitives stats (built CLI)", () => {
+describe.skipIf(missingFixtures("stats on real datasets", "real"))("vla-primitives stats (built CLI)", () => {
   it("--json reports fps, episodes, frames and pooled q01/q99 (numpy linear)", () => {
     const r = runCli(["stats", so101(), "--json"]);
     expect(r.code, r.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFastPlus } from "../../src/tokenizer/index.js";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 import { runCli } from "./run-cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "vla-cli-tok-"));
@@ -47,7 +47,7 @@ describe("vla-primitives tokenize (built CLI)", () => {
     expect(badTok.stderr).toMatch(/--tokenizer ".*" is not a readable tokenizer folder/);
   });
 
-  it.skipIf(!hasFixtures)("tokenizes a dataset with a fitted tokenizer, reusing its preprocess.json", () => {
+  it.skipIf(missingFixtures("tokenize on a real dataset", "real"))("tokenizes a dataset with a fitted tokenizer, reusing its preprocess.json", () => {
     const dir = join(tmp, "fit");
     const ds = fixturePath("real", "g1-inspire-bottle");
     expect(runCli(["fit-tokenizer", ds, "--vocab", "600", "--out", dir]).code).toBe(0);

@@ -12,7 +12,7 @@ import {
   type RgbImage,
 } from "../../src/depth/index.js";
 import { readPng } from "../../src/io/png.js";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 import { readdirSync } from "node:fs";
 
 function randomImage(w: number, h: number, seed: number, channels: 3 | 4 = 3): RgbImage {
@@ -183,7 +183,7 @@ describe("DepthChangeDetector", () => {
 });
 
 // Sanity on real frames without golden values: other cameras/sizes (lingzu 640×480, cloth 224×224 upscaled).
-describe.skipIf(!hasFixtures)("real frame folders (property checks)", () => {
+describe.skipIf(missingFixtures("depth cells on real frame folders", "real"))("real frame folders (property checks)", () => {
   for (const folder of ["lingzu-open50", "so101-bimanual-cloth", "g1-inspire-bottle"]) {
     it(`${folder}: identical frames → 0 changed; masks consistent with cosines`, async () => {
       const dir = fixturePath("real", folder, "frames");

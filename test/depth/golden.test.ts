@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { changedCells, DepthChangeDetector, depthFrame } from "../../src/depth/index.js";
 import { readPng } from "../../src/io/png.js";
-import { fixturePath, hasFixtures, readFixtureJson } from "../fixtures.js";
+import { fixturePath, hasFixtures, readFixtureJson, missingFixtures } from "../fixtures.js";
 
 interface GoldenCase {
   prev: string;
@@ -19,7 +19,7 @@ const golden = hasFixtures ? readFixtureJson<{ rule: string; cases: GoldenCase[]
 // Reference: PIL 12 resize + numpy float64 cosine on consecutive real G1 camera frames (fixture depth-golden).
 // Masks and the resized frame must be identical. Cosines: 1e-9 absolute, because the model adds 1e-12 to the
 // norm product (golden uses plain dot/(|x||y|)); with norms ~1e5 that moves the cosine by < 1e-16.
-describe.skipIf(!hasFixtures)("depth golden parity (real G1 frames)", () => {
+describe.skipIf(missingFixtures("depth golden parity", "depth-golden"))("depth golden parity (real G1 frames)", () => {
   it("has cases", () => {
     expect(golden.cases.length).toBeGreaterThan(5);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { bilinearCoeffs, resizeBilinearRgb8, PRECISION_BITS } from "../../src/depth/index.js";
 import { readPng } from "../../src/io/png.js";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -49,7 +49,7 @@ describe("resizeBilinearRgb8 (Pillow BILINEAR, byte-identical)", () => {
     expect(sha(resizeBilinearRgb8(synth(w, h), w, h, W, H))).toBe(want);
   });
 
-  it.skipIf(!hasFixtures).each(PIL_REAL)("%s -> 320x320 matches Pillow byte for byte", async (file, want) => {
+  it.skipIf(missingFixtures("Pillow resize of real frames", "real")).each(PIL_REAL)("%s -> 320x320 matches Pillow byte for byte", async (file, want) => {
     const img = await readPng(fixturePath("real", file));
     expect(sha(resizeBilinearRgb8(img.data, img.width, img.height, 320, 320))).toBe(want);
   });

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KERNELS_WASM_BASE64 } from "../../src/depth/wasm/kernels-wasm.js";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
-import { cellDotsAndNorms, DepthChangeDetector, resizeBilinearRgb8, resolveGrid } from "../../src/depth/index.js";
-import { createFrameKernel, simdAvailable } from "../../src/depth/simd.js";
+import { cellDotsAndNorms, cellMask, changedCells, compareFrames, depthFrame, DepthChangeDetector, resizeBilinearRgb8, resolveGrid } from "../../src/depth/index.js";
+import { createFrameKernel, FrameKernel, simdAvailable } from "../../src/depth/simd.js";
 
 function noise(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -78,6 +78,77 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels = scalar path, exact
       expect(f.cosine === null ? null : Array.from(f.cosine)).toEqual(s.cosine === null ? null : Array.from(s.cosine));
     }
     expect(Array.from(fast.previousFrame!)).toEqual(Array.from(slow.previousFrame!));
+  });
+});
+
+// The one-shot API (what docs/depth.md shows first) runs on the same kernels as the detector, bit for bit.
+describe.skipIf(!simdAvailable())("changedCells / cellMask / compareFrames on the SIMD kernels", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("changedCells and compareFrames use the WebAssembly kernel unless simd: false", () => {
+    const resize = vi.spyOn(FrameKernel.prototype, "resizeInto");
+    const sums = vi.spyOn(FrameKernel.prototype, "cellSums");
+    const a = { data: noise(640 * 480 * 3, 1), width: 640, height: 480, channels: 3 as const };
+    const b = { data: noise(640 * 480 * 3, 2), width: 640, height: 480, channels: 3 as const };
+    changedCells(a, b);
+    expect(resize).toHaveBeenCalledTimes(2);
+    expect(sums).toHaveBeenCalled();
+    compareFrames(depthFrame(a), depthFrame(b));
+    expect(resize).toHaveBeenCalledTimes(4);
+    resize.mockClear();
+    changedCells(a, b, { simd: false });
+    compareFrames(depthFrame(a), depthFrame(b), { simd: false });
+    expect(resize).not.toHaveBeenCalled();
+  });
+
+  it("gives bit-identical masks and cosines to the scalar path (random sizes, channels, prev ≠ curr size)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 700 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 1, max: 700 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.constantFrom(1 as const, 3 as const, 4 as const),
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.boolean(),
+        (w1, h1, w2, h2, channels, seed, similar) => {
+          const prev = { data: noise(w1 * h1 * channels, seed), width: w1, height: h1, channels };
+          // "similar": the same image with a changed block, so masks hold both values; else an unrelated image
+          const currData = similar && w1 === w2 && h1 === h2 ? prev.data.slice() : noise(w2 * h2 * channels, seed + 1);
+          if (similar && w1 === w2 && h1 === h2) currData.set(noise(Math.min(3000, currData.length), seed + 2));
+          const curr = { data: currData, width: w2, height: h2, channels };
+          const fast = changedCells(prev, curr);
+          const slow = changedCells(prev, curr, { simd: false });
+          expect(Array.from(fast.mask)).toEqual(Array.from(slow.mask));
+          expect(Array.from(fast.cosine)).toEqual(Array.from(slow.cosine));
+          expect(fast.changedCount).toBe(slow.changedCount);
+          expect(Array.from(cellMask(prev, curr))).toEqual(Array.from(slow.mask));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it("same frames as the streaming detector, other grids, black cells, and errors name changedCells", () => {
+    const base = noise(640 * 480 * 3, 5);
+    const next = base.slice();
+    next.set(noise(40000, 6), 200000);
+    const a = { data: base, width: 640, height: 480, channels: 3 as const };
+    const b = { data: next, width: 640, height: 480, channels: 3 as const };
+    const det = new DepthChangeDetector();
+    det.push(a);
+    const d = det.push(b);
+    const one = changedCells(a, b);
+    expect(Array.from(one.cosine)).toEqual(Array.from(d.cosine!));
+    expect(one.changedCount).toBeGreaterThan(0);
+    expect(one.changedCount).toBeLessThan(100);
+    // 8 × 8 cells of 16 px (kernel geometry) and 10 × 10 of 7 px (no kernel: scalar fallback) agree with scalar
+    for (const opts of [{ grid: 8, cellSize: 16 }, { grid: 10, cellSize: 7 }]) {
+      expect(Array.from(changedCells(a, b, opts).cosine)).toEqual(Array.from(changedCells(a, b, { ...opts, simd: false }).cosine));
+    }
+    const black = { data: new Uint8Array(320 * 320 * 3), width: 320, height: 320, channels: 3 as const };
+    expect(changedCells(black, black).changedCount).toBe(0);
+    expect(() => changedCells(a, { data: new Uint8Array(5), width: 2, height: 2, channels: 3 })).toThrow(/changedCells: image.data must have/);
   });
 });
 

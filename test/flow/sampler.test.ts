@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Rng, VlaError } from "../../src/core/index.js";
 import { eulerGrid, gaussianVelocity, sample, toMolmoAct2Time, toOpenpiTime, type VelocityFn } from "../../src/flow/index.js";
 import { ActionExpert, disposeParams, useBackend } from "../../src/nn/index.js";
-import { hasFixtures, readFixtureJson } from "../fixtures.js";
+import { readFixtureJson, missingFixtures } from "../fixtures.js";
 import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "../nn/backends.js";
 import { randomExpertParams } from "../nn/helpers.js";
 
@@ -16,7 +16,7 @@ describe("time grids", () => {
     expect(g.dt).toBe(0.1);
   });
 
-  it.skipIf(!hasFixtures)("openpi grids reproduce the golden euler_grid (LeRobot float64 and openpi float32 accumulation)", () => {
+  it.skipIf(missingFixtures("golden euler_grid", "fast-golden"))("openpi grids reproduce the golden euler_grid (LeRobot float64 and openpi float32 accumulation)", () => {
     const g = (readFixtureJson("fast-golden", "fast-golden.json") as { euler_grid: { num_steps: number; dt: number; times_lerobot: number[]; times_openpi_float32_accumulated: number[] } }).euler_grid;
     const lr = eulerGrid(g.num_steps, "openpi", "lerobot");
     // exact: same float64 arithmetic 1 + k·dt

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
 // docs/cli.md "LeRobot datasets in code" runs this example; keep it working.
-describe.skipIf(!hasFixtures)("examples/lerobot-basic.ts", () => {
+describe.skipIf(missingFixtures("examples/lerobot-basic.ts on real datasets", "real"))("examples/lerobot-basic.ts", () => {
   it("runs on a v3 and a v2.1 dataset and prints stats, chunks and tokens", () => {
     for (const [name, expected] of [
       ["so101-orange-cube", /v3\.0 so101_follower at 30 Hz[\s\S]*episode 0: 12 chunks of 30x6[\s\S]*FAST\+ tokens/],

@@ -8,7 +8,7 @@ import { flattenNames, parseInfo, detectKeys, combineEpisodeStats } from "../../
 import { percentileStats } from "../../src/io/lerobot-stats.js";
 import { episodeChunks } from "../../src/io/lerobot-chunks.js";
 import { VlaError } from "../../src/core/index.js";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 
 interface Derived {
   fps: number;
@@ -48,7 +48,7 @@ function rowsOf(t: { data: Float64Array; dim: number }): number[][] {
   return out;
 }
 
-describe.skipIf(!hasFixtures)("LeRobotDataset on the real fixtures", () => {
+describe.skipIf(missingFixtures("LeRobotDataset on real datasets", "real"))("LeRobotDataset on the real fixtures", () => {
   for (const spec of DATASETS) {
     describe(spec.name, () => {
       it("opens, detects keys and yields every episode", async () => {

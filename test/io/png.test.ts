@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodePng, encodePng, readPng } from "../../src/io/png.js";
-import { fixturePath, hasFixtures } from "../fixtures.js";
+import { fixturePath, missingFixtures } from "../fixtures.js";
 
 describe("png", () => {
   it("encode → decode round-trips RGB and drops alpha from RGBA", async () => {
@@ -17,7 +17,7 @@ describe("png", () => {
     expect(Array.from(b2.data)).toEqual([1, 2, 3, 5, 6, 7]);
   });
 
-  it.skipIf(!hasFixtures)("reads a real 640×480 frame (pixel layout HWC RGB)", async () => {
+  it.skipIf(missingFixtures("PNG read of a real frame", "real"))("reads a real 640×480 frame (pixel layout HWC RGB)", async () => {
     const f = fixturePath("real", "g1-inspire-bottle", "frames", "ep1_cam_high_000000.png");
     const img = await readPng(f);
     expect(img.width).toBe(640);

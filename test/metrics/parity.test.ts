@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasFixtures, readFixtureJson } from "../fixtures.js";
+import { hasFixtures, readFixtureJson, missingFixtures } from "../fixtures.js";
 import {
   aggregateEpisodes,
   computeAllEpisodeMetrics,
@@ -37,7 +37,7 @@ function expectClose(path: string, got: unknown, want: Json): void {
   }
 }
 
-describe.skipIf(!hasFixtures)("RoboEval parity (shared/fixtures/roboeval)", () => {
+describe.skipIf(missingFixtures("RoboEval parity", "roboeval"))("RoboEval parity (shared/fixtures/roboeval)", () => {
   const traj = hasFixtures ? readFixtureJson("roboeval", "trajectories.json") : { episodes: [] };
   const expected = hasFixtures ? readFixtureJson<Record<string, any>>("roboeval", "expected.json") : {};
   const episodes = parseEpisodes(traj);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
-import { fixturePath, hasFixtures, readFixtureJson } from "../fixtures.js";
+import { fixturePath, readFixtureJson, missingFixtures } from "../fixtures.js";
 import { computeSimpleLogMetrics, defaultArmDims, isSimpleLog, pathLength, simpleLogToEpisode, timingInfo, validateSimpleLog, type SimpleLog } from "../../src/metrics/index.js";
 
 const load = (name: string): SimpleLog => {
@@ -52,7 +52,7 @@ describe("simple logs", () => {
   });
 });
 
-describe.skipIf(!hasFixtures)("real LeRobot episodes (shared/fixtures/real)", () => {
+describe.skipIf(missingFixtures("metrics of real LeRobot episodes", "real"))("real LeRobot episodes (shared/fixtures/real)", () => {
   it("G1 bimanual: left/right 7-DoF arms; JPL equals a direct sum over the state columns", () => {
     const log = load("g1-inspire-bottle");
     const r = computeSimpleLogMetrics(log);

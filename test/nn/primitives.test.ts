@@ -6,7 +6,7 @@ import {
   applyRope, attention, attentionPrepared, gelu, initLinear, layerNorm, linear, MASK_VALUE, posembSinCos, posembSinCosArray,
   prepareKV, rmsNorm, ropeTables, silu, sinusoidalTimeEmbedding, sinusoidalTimeEmbeddingArray, swiglu,
 } from "../../src/nn/index.js";
-import { hasFixtures, readFixtureJson } from "../fixtures.js";
+import { readFixtureJson, missingFixtures } from "../fixtures.js";
 import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "./backends.js";
 import { attentionRef, geluRef, linearRef, rmsRef, ropeRef, siluRef, sinusoidRef, swigluRef } from "./reference.js";
 
@@ -166,7 +166,7 @@ describe.each(TEST_BACKENDS)("nn primitives on %s", (backend) => {
     expect(() => sinusoidalTimeEmbedding(NaN, 8)).toThrow(VlaError);
   });
 
-  it.skipIf(!hasFixtures)("posembSinCos matches the openpi golden values (dims 8/32)", async () => {
+  it.skipIf(missingFixtures("openpi posemb golden values", "fast-golden"))("posembSinCos matches the openpi golden values (dims 8/32)", async () => {
     type Posemb = { min_period: number; max_period: number; times: number[]; dim8: number[][]; dim32: number[][] };
     const g = readFixtureJson<{ posemb_sincos: Posemb }>("fast-golden", "fast-golden.json").posemb_sincos;
     for (const [dim, rows] of [[8, g.dim8], [32, g.dim32]] as const) {

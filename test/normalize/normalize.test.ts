@@ -14,7 +14,7 @@ import {
   unpadDims,
   zeroRangeDims,
 } from "../../src/normalize/index.js";
-import { hasFixtures, readFixtureJson } from "../fixtures.js";
+import { readFixtureJson, missingFixtures } from "../fixtures.js";
 
 const close = (a: number[], b: number[], tol: number) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
 
@@ -29,7 +29,7 @@ describe("normalize: stats", () => {
     expect(() => computeStats([[1, NaN]])).toThrow(/computeStats: rows must contain finite numbers; got NaN at \[0\]\[1\]/);
   });
 
-  it.skipIf(!hasFixtures)("computeStats on the so101 episode equals numpy (1e-9: float64 summation order only)", () => {
+  it.skipIf(missingFixtures("normalize on real stats files", "real"))("computeStats on the so101 episode equals numpy (1e-9: float64 summation order only)", () => {
     const ep = readFixtureJson<{ action: number[][] }>("real", "so101-orange-cube", "derived", "episode_000000.json");
     const s = computeStats(ep.action);
     // numpy 2.4 values computed on the same file
@@ -41,7 +41,7 @@ describe("normalize: stats", () => {
     expect(close(s.q01, ref.q01, 1e-9) && close(s.q99, ref.q99, 1e-9) && close(s.std as number[], ref.std, 1e-9)).toBe(true);
   });
 
-  it.skipIf(!hasFixtures)("reads LeRobot meta/stats.json (q01/q99) and rejects files without quantiles", () => {
+  it.skipIf(missingFixtures("normalize on real stats files", "real"))("reads LeRobot meta/stats.json (q01/q99) and rejects files without quantiles", () => {
     const s = statsFromLeRobot(readFixtureJson<object>("real", "so101-orange-cube", "meta", "stats.json"), "action");
     expect(s.q01.length).toBe(6);
     expect(s.count).toBeGreaterThan(0);
@@ -49,7 +49,7 @@ describe("normalize: stats", () => {
     expect(() => statsFromLeRobot({ action: {} }, "state")).toThrow(/key must name a feature of stats.json/);
   });
 
-  it.skipIf(!hasFixtures)("openpi norm_stats.json: the Bridge file has std = 0 and q01 = q99 = 0 on state dim 6 — no NaN either way", () => {
+  it.skipIf(missingFixtures("normalize on real stats files", "real"))("openpi norm_stats.json: the Bridge file has std = 0 and q01 = q99 = 0 on state dim 6 — no NaN either way", () => {
     const raw = readFixtureJson<object>("real", "openpi-norm-stats", "bridge_pi05_simpler_norm_stats.json");
     const st = statsFromOpenpi(raw, "state");
     expect(st.std?.[6]).toBe(0);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { discretizeState, parseStateString, pi05StateText, stateString, stateTokenIds, stateTokenStrings, undiscretizeState } from "../../src/state/index.js";
 import { MOLMOACT2_TOKEN_IDS } from "../../src/vocab/index.js";
-import { hasFixtures, readFixtureJson } from "../fixtures.js";
+import { readFixtureJson, missingFixtures } from "../fixtures.js";
 
 describe("state discretizer: MolmoAct2 rule", () => {
   it("NaN → 0, ±inf → ±1, clip, rint((x+1)/2·255) with half-to-even", () => {
@@ -30,7 +30,7 @@ describe("state discretizer: MolmoAct2 rule", () => {
 });
 
 describe("state discretizer: pi0.5 rule", () => {
-  it.skipIf(!hasFixtures)("golden pi05_state_bins (np.digitize on exact edges): exact", () => {
+  it.skipIf(missingFixtures("golden pi05_state_bins", "fast-golden"))("golden pi05_state_bins (np.digitize on exact edges): exact", () => {
     const g = readFixtureJson<{ pi05_state_bins: { inputs: (number | null)[]; input_is_nan: boolean[]; bins: number[] } }>("fast-golden", "fast-golden.json").pi05_state_bins;
     const xs = g.inputs.map((x, i) => (g.input_is_nan[i] ? NaN : (x as number)));
     expect(discretizeState(xs, { rule: "pi05", compat: "reference" })).toEqual(g.bins);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BYTE_TO_CHAR, CHAR_TO_BYTE, decodeUtf8Lossy, pretokenizeCodePoints, pretokenizeString } from "../../src/tokenizer/index.js";
-import { hasFixtures, readFixtureJson } from "../fixtures.js";
+import { readFixtureJson, missingFixtures } from "../fixtures.js";
 
 function splitCps(cps: number[]): number[][] {
   const ends = new Int32Array(cps.length);
@@ -32,7 +32,7 @@ describe("GPT-2 byte-level helpers", () => {
     expect(CHAR_TO_BYTE.get(0x120)).toBe(0x20);
   });
 
-  it.skipIf(!hasFixtures)("pre-tokenizer splits golden pretokenize_cases into the reference words (both implementations)", () => {
+  it.skipIf(missingFixtures("golden pretokenize_cases", "fast-golden"))("pre-tokenizer splits golden pretokenize_cases into the reference words (both implementations)", () => {
     const g = readFixtureJson<{ pretokenize_cases: { codepoints: number[]; words: number[][] }[] }>("fast-golden", "fast-golden.json");
     for (const c of g.pretokenize_cases) {
       expect(splitCps(c.codepoints), JSON.stringify(c.codepoints)).toEqual(c.words);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { VlaError } from "../../src/core/index.js";
 import { OpenFastTokenizer, OpenFastTokenizer as Tok } from "../../src/tokenizer/index.js";
-import { fixturePath, hasFixtures, readFixtureJson } from "../fixtures.js";
+import { fixturePath, hasFixtures, readFixtureJson, missingFixtures } from "../fixtures.js";
 import { fastPlus, maxAbsDiff } from "./helpers.js";
 
 // Reference: physical-intelligence/fast algorithm run with the real HF `tokenizers` 0.23.2 + scipy 1.17.1
@@ -30,7 +30,7 @@ interface Golden {
   };
 }
 
-describe.skipIf(!hasFixtures)("FAST+ parity with fast-golden.json", () => {
+describe.skipIf(missingFixtures("FAST+ parity", "fast-golden"))("FAST+ parity with fast-golden.json", () => {
   const g = hasFixtures ? readFixtureJson<Golden>("fast-golden", "fast-golden.json") : (undefined as unknown as Golden);
   const tok = fastPlus();
 
@@ -126,7 +126,7 @@ describe.skipIf(!hasFixtures)("FAST+ parity with fast-golden.json", () => {
   });
 });
 
-describe.skipIf(!hasFixtures)("fit() replica: fit-so101-v512", () => {
+describe.skipIf(missingFixtures("fit() replica", "fast-golden"))("fit() replica: fit-so101-v512", () => {
   const g = hasFixtures ? readFixtureJson<Golden>("fast-golden", "fast-golden.json") : (undefined as unknown as Golden);
   function so101Chunks(): number[][][] {
     const ep = readFixtureJson<{ action: number[][] }>("real", "so101-orange-cube", "derived", "episode_000000.json");

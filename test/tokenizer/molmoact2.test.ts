@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { idctOrtho } from "../../src/tokenizer/index.js";
 import { OpenFastTokenizer } from "../../src/tokenizer/index.js";
-import { hasFixtures, readFixtureJson } from "../fixtures.js";
+import { readFixtureJson, missingFixtures } from "../fixtures.js";
 import { maxAbsDiff, rows } from "./helpers.js";
 
 // The full MolmoAct2-FAST tokenizer.json (allenai/MolmoAct2-FAST-Tokenizer) is NOT available to this project
@@ -10,7 +10,7 @@ import { maxAbsDiff, rows } from "./helpers.js";
 // decoded actions (scipy idct, orthonormal): tolerance 1e-12 abs (float64 rounding order only).
 interface Partial { min_token: number; scale: number; cases: { name: string; used_H_D: [number, number]; coeffs: number[][]; decoded_actions: number[][] }[] }
 
-describe.skipIf(!hasFixtures)("MolmoAct2-FAST (partial fixtures)", () => {
+describe.skipIf(missingFixtures("MolmoAct2-FAST partial fixtures", "molmoact2-fast"))("MolmoAct2-FAST (partial fixtures)", () => {
   it("processor_config.json loads: scale 10, min_token -55, vocab_size 2048", () => {
     const cfg = readFixtureJson<object>("molmoact2-fast", "processor_config.json");
     // a one-token stand-in vocabulary: only the config is real
