@@ -52,7 +52,7 @@ export async function loadG1Scene(): Promise<{
   const tag: TagConfig = {
     setupType: "unitree g1 humanoid with inspire hands",
     controlMode: "absolute joint pose",
-    actionHorizon: Math.min(episode.fps, TINY.expert.maxActionHorizon), // one second at 30 fps
+    actionHorizon: Math.min(episode.fps, TINY.maxActionHorizon), // one second at 30 fps
     actionDim: episode.action[0].length, // 26: 14 arm joints + 12 hand dims
     actionStats: computeStats(episode.action),
     stateStats: computeStats(episode.state),

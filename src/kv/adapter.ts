@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInt, checkNumber, checkOneOf, fail } from "../core/index.js";
 import { MOLMOACT2_TOKENS, type TokenTable } from "../vocab/index.js";
-import { depthGateRowScales, type DepthGateLinear, type DepthGateMode } from "./depth-gate.js";
+import { depthGateRowScales, pooledValue, type DepthGateLinear, type DepthGateMode } from "./depth-gate.js";
 import { contextKeyMask, depthTokenMask, keyMaskBias } from "./masks.js";
 
 /** One VLM layer's cached K and V for a single sequence: `[T, n_kv, hd_llm]` float32 (K after q/k-norm and RoPE). */
@@ -193,10 +193,10 @@ export class KvAdapter {
       const flatK = perLayerKV.map((kv) => tf.reshape(kv.k, [T, kvDim]) as tf.Tensor2D);
       const flatV = perLayerKV.map((kv) => tf.reshape(kv.v, [T, kvDim]) as tf.Tensor2D);
       if (c.depthGate !== "none") {
-        // encoder mask for the gate = processor mask (and not padding); EOS/action hiding does not apply here
-        const enc = contextKeyMask(tokenIds, { tokens, attentionMask: opts.attentionMask, hideActionAndEos: false });
-        const dmask = depthTokenMask(tokenIds, enc, tokens);
-        const scales = depthGateRowScales(flatV, dmask, enc, c.depthGate, this.gates);
+        // the reference pools the gate's V and finds its depth rows under the same encoder mask the expert
+        // cross-attends with (EOS and action spans hidden when action_mode is "both")
+        const dmask = depthTokenMask(tokenIds, visible, tokens);
+        const scales = depthGateRowScales(flatV, dmask, visible, c.depthGate, this.gates);
         for (let l = 0; l < flatK.length; l++) {
           flatK[l] = tf.mul(flatK[l], scales[l]) as tf.Tensor2D;
           flatV[l] = tf.mul(flatV[l], scales[l]) as tf.Tensor2D;
@@ -218,6 +218,35 @@ export class KvAdapter {
         bias?.dispose();
       },
     };
+  }
+
+  /**
+   * The depth-gate values `sigmoid(w · mean(V over visible non-depth rows) + b)` (per layer, or one from the last
+   * layer in shared mode) under the same masks {@link project} uses; null without a gate. For inspection: the
+   * projection applies them itself.
+   */
+  async gateValues(perLayerKV: readonly LayerKV[], tokenIds: ArrayLike<number>, opts: ProjectOptions = {}): Promise<number[] | null> {
+    const c = this.config;
+    if (c.depthGate === "none") return null;
+    const tokens = opts.tokens ?? MOLMOACT2_TOKENS;
+    const visible = contextKeyMask(tokenIds, { tokens, attentionMask: opts.attentionMask, hideActionAndEos: opts.hideActionAndEos });
+    const dmask = depthTokenMask(tokenIds, visible, tokens);
+    const pool = Uint8Array.from(visible, (v, i) => (v && !dmask[i] ? 1 : 0));
+    const poolMask = pool.some((v) => v === 1) ? pool : visible;
+    const kvDim = c.llmNumKvHeads * c.llmHeadDim;
+    const sources = c.depthGate === "shared" ? [perLayerKV[perLayerKV.length - 1]] : perLayerKV;
+    const g = tf.tidy(() =>
+      tf.concat(
+        sources.map((kv, l) => {
+          const flatV = tf.reshape(kv.v, [tokenIds.length, kvDim]) as tf.Tensor2D;
+          return tf.sigmoid(tf.add(tf.matMul(pooledValue(flatV, poolMask), this.gates[l].weight), this.gates[l].bias));
+        }),
+        1,
+      ),
+    );
+    const out = Array.from(await g.data());
+    g.dispose();
+    return out;
   }
 
   /** `[T, kvDim]` → `[T, heads, hd]` (normalised per the config). */

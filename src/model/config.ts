@@ -1,148 +1,135 @@
-import { MOLMOACT2_TOKEN_IDS, type TokenIds } from "../vocab/index.js";
+import { fail } from "../core/index.js";
+import type { TokenIds } from "../vocab/index.js";
 
 /**
- * MolmoAct2 sizes as plain data. `MOLMOACT2_4B` is the released layout (molmoact2.md §3.1, §6.3; fields
- * marked UNKNOWN must be read from the checkpoint's `config.json`); `TINY` is a random-init toy that
- * runs a whole chunk on a 2-core CPU in well under a second on the wasm backend.
+ * MolmoAct2 sizes and switches as plain data, shaped like the reference `config.json`
+ * (`MolmoAct2Config.to_dict()`: `vit_config`, `adapter_config`, `text_config`, `action_expert_config`,
+ * token ids and top-level switches), field names in camelCase. {@link configFromJson} reads a
+ * checkpoint's file; {@link TINY} is a random-init toy that runs on a 2-core CPU in well under a second.
  */
-export interface VisionConfig {
-  /** Square input side in pixels (SigLIP2 so400m/14: 378). */
-  imageSize: number;
-  /** Patch side in pixels (14). */
-  patchSize: number;
-  /** Residual width (1152). */
-  width: number;
-  /** Number of transformer blocks (27). */
-  layers: number;
-  heads: number;
-  /** MLP hidden width (4304). */
-  mlpDim: number;
-  layerNormEps: number;
-  /**
-   * Which block outputs feed the connector, as negative indices from the end (Molmo: `[-3, -9]`),
-   * concatenated in this order. Rule for shallow towers: index `k < 0` means block `max(0, layers + k)`
-   * (0-based, output of that block), so a 4-layer tower reads blocks 1 and 0.
-   */
-  featureLayers: number[];
-  /** Pixel mean / std per channel after scaling to [0, 1] (SigLIP: 0.5 / 0.5). */
-  mean: [number, number, number];
-  std: [number, number, number];
-}
 
-export interface ConnectorConfig {
-  /** Pooling window for images (2 → 2×2). Video frames use 3×3 (not used by the robot path). */
-  poolSize: number;
-  /** Attention-pooling heads (Molmo: the ViT head count). */
-  heads: number;
-  /** Attention-pooling output width (Molmo: the ViT width). */
-  poolDim: number;
-  /** SwiGLU projector hidden width (w1/w3: poolDim → hidden, w2: hidden → LLM width). UNKNOWN for the release. */
-  projectorHidden: number;
-  /** How pooled features enter the LLM at `<im_patch>` positions: added to the token embedding (Molmo) or replacing it. */
-  merge: "add" | "replace";
-}
-
-export interface LlmConfig {
-  /** Embedding rows (text vocab + extra tokens + image tokens). */
-  vocabSize: number;
+/** SigLIP2-style vision tower (`vit_config`). */
+export interface VitConfig {
   hiddenSize: number;
-  layers: number;
-  heads: number;
-  kvHeads: number;
+  intermediateSize: number;
+  /** Blocks of the full tower; a checkpoint stores only the blocks the connector reads (see {@link vitBlocksNeeded}). */
+  numHiddenLayers: number;
+  numAttentionHeads: number;
+  numKeyValueHeads: number;
   headDim: number;
-  /** SwiGLU inner width. */
+  layerNormEps: number;
+  /** `[height, width]` of one crop in pixels. */
+  imageDefaultInputSize: [number, number];
+  imagePatchSize: number;
+  /** Rows of the learned position embedding (a square grid). */
+  imageNumPos: number;
+}
+
+/** Vision → LLM connector (`adapter_config`): attention pooling over 2×2 windows + SwiGLU projector. */
+export interface AdapterConfig {
+  /** ViT block outputs that feed the connector, in concatenation order; negative = from the end (no clamp). */
+  vitLayers: number[];
+  /** Query = mean over the valid patches of a window and padded keys masked (true), or plain mean, no mask. */
+  poolingAttentionMask: boolean;
+  hiddenSize: number;
+  numAttentionHeads: number;
+  numKeyValueHeads: number;
+  headDim: number;
+  intermediateSize: number;
+  /** LLM width the projector writes. */
+  textHiddenSize: number;
+}
+
+/** Qwen3-style decoder (`text_config`). */
+export interface TextConfig {
+  hiddenSize: number;
+  numAttentionHeads: number;
+  numKeyValueHeads: number;
+  headDim: number;
+  /** Rows of `lm_head` (the base vocabulary; covers every action/depth token). */
+  vocabSize: number;
+  /** Extra embedding rows after the base vocabulary (`wte.new_embedding`: the image tokens). */
+  additionalVocabSize: number;
+  qkvBias: boolean;
+  numHiddenLayers: number;
   intermediateSize: number;
   ropeTheta: number;
-  rmsEps: number;
-  /** lm_head = embedding^T when true. */
-  tieEmbeddings: boolean;
+  useQkNorm: boolean;
+  /** `qwen3`: per-head q/k norm of size headDim; `olmo`: over the whole q / k projection. */
+  qkNormType: "qwen3" | "olmo";
+  layerNormEps: number;
+  /** Post-norm blocks (OLMo2): norms applied to the attention / MLP outputs instead of their inputs. */
+  normAfter: boolean;
+  maxPositionEmbeddings: number;
 }
 
+/** The flow-matching DiT action expert (`action_expert_config`). */
 export interface ExpertConfig {
   hiddenSize: number;
-  heads: number;
+  /** Must equal `text.numHiddenLayers` (block l reads VLM layer l). */
+  numLayers: number;
+  numHeads: number;
   mlpRatio: number;
   ffnMultipleOf: number;
   timestepEmbedDim: number;
-  /** Padded action width (32). */
-  maxActionDim: number;
-  maxActionHorizon: number;
-  ropeBase: number;
   contextLayerNorm: boolean;
-  depthGate: boolean;
-  depthGatePerLayer: boolean;
-  depthGateInitBias: number;
+  qkNorm: boolean;
+  qkNormEps: number;
+  rope: boolean;
 }
+
+export type ActionMode = "continuous" | "discrete" | "both";
+export type DepthGate = "none" | "shared" | "per_layer";
 
 export interface MolmoAct2Config {
-  name: string;
-  vision: VisionConfig;
-  connector: ConnectorConfig;
-  llm: LlmConfig;
-  expert: ExpertConfig;
-  /** Special-token ids (from `config.json` for a real checkpoint). */
+  vit: VitConfig;
+  adapter: AdapterConfig;
+  text: TextConfig;
+  /** Null when the checkpoint has no action expert (`add_action_expert: false`: discrete only). */
+  expert: ExpertConfig | null;
+  /** Special-token ids (config.json's, cross-checked against the tokenizer by `fromPretrained`). */
   tokens: TokenIds;
-  /** `action_mode == "both"`: mask EOS and action spans from the expert's cross-attention (§3.4). */
-  maskActionSpans: boolean;
-  flowSteps: number;
-  numDepthCodes: number;
-  /** Zero padded action dims in noise, velocity and trajectory (§3.3). */
+  /** `<|im_end|>` in the releases: stops discrete decoding and is hidden from the expert. */
+  eosTokenId: number;
+  padTokenId: number | null;
+  maxActionDim: number;
+  maxActionHorizon: number;
+  /** The returned chunk starts at row `nObsSteps − 1` of the generated one. */
+  nObsSteps: number;
+  actionMode: ActionMode;
+  flowMatchingNumSteps: number;
+  /** Zero padded action dims in noise, velocity and trajectory. */
   maskActionDimPadding: boolean;
+  enableDepthReasoning: boolean;
+  numDepthCodes: number;
+  depthGate: DepthGate;
+  numStateTokens: number;
+  addSetupTokens: boolean;
+  addControlTokens: boolean;
+  normStatsFilename: string;
 }
 
-/** Released MolmoAct2 (SigLIP2 so400m/14 @ 378 + Qwen3-4B + DiT expert). Expert width: UNKNOWN (1024/16 default vs 768/8). */
-export const MOLMOACT2_4B: MolmoAct2Config = {
-  name: "molmoact2-4b",
-  vision: {
-    imageSize: 378,
-    patchSize: 14,
-    width: 1152,
-    layers: 27,
-    heads: 16,
-    mlpDim: 4304,
-    layerNormEps: 1e-6,
-    featureLayers: [-3, -9],
-    mean: [0.5, 0.5, 0.5],
-    std: [0.5, 0.5, 0.5],
-  },
-  connector: { poolSize: 2, heads: 16, poolDim: 1152, projectorHidden: 9728 /* UNKNOWN */, merge: "add" },
-  llm: {
-    vocabSize: 155776 /* INF: 155,648 + 128 image rows */,
-    hiddenSize: 2560,
-    layers: 36,
-    heads: 32,
-    kvHeads: 8,
-    headDim: 128,
-    intermediateSize: 9728,
-    ropeTheta: 1e6,
-    rmsEps: 1e-6,
-    tieEmbeddings: false /* UNKNOWN: read config.json */,
-  },
-  expert: {
-    hiddenSize: 1024 /* UNKNOWN: 768 in HF fine-tunes */,
-    heads: 16,
-    mlpRatio: 8 / 3,
-    ffnMultipleOf: 256,
-    timestepEmbedDim: 256,
-    maxActionDim: 32,
-    maxActionHorizon: 30,
-    ropeBase: 10000,
-    contextLayerNorm: true,
-    depthGate: false,
-    depthGatePerLayer: false,
-    depthGateInitBias: -4,
-  },
-  tokens: { ...MOLMOACT2_TOKEN_IDS },
-  maskActionSpans: true,
-  flowSteps: 10,
-  numDepthCodes: 100,
-  maskActionDimPadding: true,
-};
+/** Index of ViT block `layer` (`layer + numHiddenLayers` when negative; no clamp, as the reference). */
+export function vitFeatureBlock(vit: VitConfig, layer: number): number {
+  const b = layer >= 0 ? layer : layer + vit.numHiddenLayers;
+  if (!Number.isInteger(b) || b < 0 || b >= vit.numHiddenLayers) {
+    fail("MolmoAct2Config", "adapter.vitLayers", `must index blocks of the ${vit.numHiddenLayers}-block ViT (−${vit.numHiddenLayers}…${vit.numHiddenLayers - 1}); got ${layer}`);
+  }
+  return b;
+}
 
-/**
- * Compact token layout for the tiny model: text bytes take ids 0..255 (the byte fallback tokenizer),
- * then the special families in the release's order; 2,720 rows in all.
- */
+/** Blocks the checkpoint holds and the forward runs: `max(feature block) + 1`. */
+export function vitBlocksNeeded(cfg: MolmoAct2Config): number {
+  return Math.max(...cfg.adapter.vitLayers.map((l) => vitFeatureBlock(cfg.vit, l))) + 1;
+}
+
+/** Expert SwiGLU inner width: `ceil(int(h·ratio)/m)·m`. */
+export function expertFfnDim(e: ExpertConfig): number {
+  const inner = Math.floor(e.hiddenSize * e.mlpRatio);
+  return e.ffnMultipleOf > 0 ? Math.ceil(inner / e.ffnMultipleOf) * e.ffnMultipleOf : inner;
+}
+
+/** Token layout of {@link TINY} (the fixture's): bytes 0..255, the special families, image tokens at 2703. */
 export const TINY_TOKEN_IDS: TokenIds = {
   endOfText: 256,
   imStart: 257,
@@ -168,67 +155,77 @@ export const TINY_TOKEN_IDS: TokenIds = {
   imageTokenStart: 2703,
 };
 
-/** A few layers, small widths: 56 px images (4×4 patches → 2×2 pooled tokens), 2-layer LLM, 2-layer expert. */
+/**
+ * The tiny random model of the reference fixture (`shared/fixtures/molmoact2-tiny/config.json`): 56 px
+ * crops (4×4 patches → 2×2 pooled tokens), a 10-block ViT of which 8 are used, 2 decoder layers, a 2-block
+ * expert with a per-layer depth gate.
+ */
 export const TINY: MolmoAct2Config = {
-  name: "tiny",
-  vision: {
-    imageSize: 56,
-    patchSize: 14,
-    width: 32,
-    layers: 4,
-    heads: 2,
-    mlpDim: 64,
-    layerNormEps: 1e-6,
-    featureLayers: [-3, -9],
-    mean: [0.5, 0.5, 0.5],
-    std: [0.5, 0.5, 0.5],
-  },
-  connector: { poolSize: 2, heads: 2, poolDim: 32, projectorHidden: 64, merge: "add" },
-  llm: {
-    vocabSize: 2720,
-    hiddenSize: 64,
-    layers: 2,
-    heads: 4,
-    kvHeads: 2,
+  vit: {
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 10,
+    numAttentionHeads: 2,
+    numKeyValueHeads: 2,
     headDim: 16,
+    layerNormEps: 1e-6,
+    imageDefaultInputSize: [56, 56],
+    imagePatchSize: 14,
+    imageNumPos: 16,
+  },
+  adapter: {
+    vitLayers: [-3, -9],
+    poolingAttentionMask: true,
+    hiddenSize: 32,
+    numAttentionHeads: 2,
+    numKeyValueHeads: 2,
+    headDim: 16,
+    intermediateSize: 64,
+    textHiddenSize: 64,
+  },
+  text: {
+    hiddenSize: 64,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    headDim: 16,
+    vocabSize: 2703,
+    additionalVocabSize: 128,
+    qkvBias: false,
+    numHiddenLayers: 2,
     intermediateSize: 128,
     ropeTheta: 1e6,
-    rmsEps: 1e-6,
-    tieEmbeddings: true,
+    useQkNorm: true,
+    qkNormType: "qwen3",
+    layerNormEps: 1e-6,
+    normAfter: false,
+    maxPositionEmbeddings: 4096,
   },
   expert: {
     hiddenSize: 32,
-    heads: 2,
+    numLayers: 2,
+    numHeads: 2,
     mlpRatio: 8 / 3,
     ffnMultipleOf: 32,
     timestepEmbedDim: 32,
-    maxActionDim: 32,
-    maxActionHorizon: 30,
-    ropeBase: 10000,
     contextLayerNorm: true,
-    depthGate: true,
-    depthGatePerLayer: true,
-    depthGateInitBias: -4,
+    qkNorm: true,
+    qkNormEps: 1e-6,
+    rope: true,
   },
   tokens: TINY_TOKEN_IDS,
-  maskActionSpans: true,
-  flowSteps: 10,
-  numDepthCodes: 100,
+  eosTokenId: 258,
+  padTokenId: 256,
+  maxActionDim: 32,
+  maxActionHorizon: 30,
+  nObsSteps: 1,
+  actionMode: "both",
+  flowMatchingNumSteps: 10,
   maskActionDimPadding: true,
+  enableDepthReasoning: true,
+  numDepthCodes: 100,
+  depthGate: "per_layer",
+  numStateTokens: 256,
+  addSetupTokens: true,
+  addControlTokens: true,
+  normStatsFilename: "norm_stats.json",
 };
-
-/** Expert SwiGLU inner width: `ceil(int(h·ratio)/m)·m` (2816 for h=1024). */
-export function expertFfnDim(e: ExpertConfig): number {
-  return Math.ceil(Math.floor(e.hiddenSize * e.mlpRatio) / e.ffnMultipleOf) * e.ffnMultipleOf;
-}
-
-/** Block index (0-based) read for a negative feature-layer index, clamped for shallow towers. */
-export function featureBlockIndex(layers: number, k: number): number {
-  return k < 0 ? Math.max(0, layers + k) : Math.min(layers - 1, k);
-}
-
-/** Patches per side and pooled tokens per side for one crop. */
-export function imageGrid(v: VisionConfig, c: ConnectorConfig): { patches: number; pooled: number } {
-  const patches = Math.floor(v.imageSize / v.patchSize);
-  return { patches, pooled: Math.ceil(patches / c.poolSize) };
-}

@@ -7,24 +7,15 @@ import type { MolmoAct2Config } from "./config.js";
 import type { DecodeSession } from "./session.js";
 import type { PredictOptions } from "./types.js";
 
-/**
- * Continuous actions (molmoact2.md §3.3–3.4): project the session's per-layer KV once (EOS and action
- * spans hidden, depth gate), then N Euler steps of the expert from noise (t = 0) to data (t = 1) with
- * `flow/`'s `sample`; padded dims are zeroed in noise, velocity and trajectory. Returns `[H][D]`
- * normalised actions.
- */
-export async function runContinuous(
-  expert: ActionExpert,
-  cfg: MolmoAct2Config,
-  table: TokenTable,
-  session: DecodeSession,
-  H: number,
-  D: number,
-  opts: PredictOptions,
-): Promise<number[][]> {
+/** The flow output `[H, A]` (float32, row-major) and the noise it started from. */
+export interface FlowResult {
+  flowOut: Float32Array;
+  noise: Float32Array;
+}
+
+/** The initial trajectory `[H, A]`: `opts.noise` (`[H][A]` or `[H][D]`) or seeded standard normals. */
+export function initialNoise(H: number, A: number, D: number, opts: PredictOptions): Float32Array {
   const fn = "MolmoAct2.predictActions";
-  const A = cfg.expert.maxActionDim;
-  const steps = checkInt(fn, "opts.numSteps", opts.numSteps ?? cfg.flowSteps, 1, 1000);
   const noise = new Float32Array(H * A);
   if (opts.noise) {
     if (opts.noise.length !== H) fail(fn, "opts.noise", `must have H = ${H} rows; got ${opts.noise.length}`);
@@ -33,16 +24,28 @@ export async function runContinuous(
       checkFinite(fn, `opts.noise[${i}]`, row);
       for (let j = 0; j < row.length; j++) noise[i * A + j] = row[j];
     });
-  } else {
-    const rng = new Rng(opts.seed ?? 0);
-    noise.set(rng.normals(H * A));
-  }
-  const layers = Array.from({ length: cfg.llm.layers }, (_, l) => session.cache.layer(l));
-  const times = Array.from(eulerGrid(steps, "molmoact2").times);
+  } else noise.set(new Rng(opts.seed ?? 0).normals(H * A));
+  return noise;
+}
+
+/**
+ * Continuous actions (the reference's `generate_actions_from_inputs`): project the session's per-layer KV
+ * once (EOS and action spans hidden when `actionMode` is "both", the depth gate on the depth rows), then N
+ * Euler steps of the expert from noise (t = 0) to data (t = 1) with times `i/N`; padded action dims are
+ * zeroed in the noise, every velocity and the trajectory. Returns the whole `[H, A]` flow output.
+ */
+export async function runContinuous(expert: ActionExpert, cfg: MolmoAct2Config, table: TokenTable, session: DecodeSession, H: number, D: number, opts: PredictOptions): Promise<FlowResult> {
+  const fn = "MolmoAct2.predictActions";
+  const A = cfg.maxActionDim;
+  const steps = checkInt(fn, "opts.numSteps", opts.numSteps ?? cfg.flowMatchingNumSteps, 1, 1000);
+  const noise = initialNoise(H, A, D, opts);
+  const masked = cfg.maskActionDimPadding && D < A;
+  if (masked) for (let h = 0; h < H; h++) noise.fill(0, h * A + D, (h + 1) * A);
+  const layers = Array.from({ length: cfg.text.numHiddenLayers }, (_, l) => session.cache.layer(l));
   const ctx = expert.prepareContext(layers, session.cache.tokenIds, {
     tokens: table,
-    hideActionAndEos: cfg.maskActionSpans,
-    times,
+    hideActionAndEos: cfg.actionMode === "both",
+    times: Array.from(eulerGrid(steps, "molmoact2").times),
   });
   try {
     const x = await sample((xt, tt) => expert.velocity(xt as tf.Tensor2D, tt, ctx), {
@@ -50,18 +53,12 @@ export async function runContinuous(
       actionDim: A,
       numSteps: steps,
       noise,
-      ...(cfg.maskActionDimPadding && D < A ? { validDims: D } : {}),
+      ...(masked ? { validDims: D } : {}),
     });
-    const data = await x.data();
+    const flowOut = Float32Array.from(await x.data());
     x.dispose();
-    const out: number[][] = [];
-    for (let h = 0; h < H; h++) {
-      const row = new Array<number>(D);
-      for (let d = 0; d < D; d++) row[d] = data[h * A + d];
-      out.push(row);
-    }
-    checkFinite(fn, "expert output", out.flat());
-    return out;
+    checkFinite(fn, "expert output", flowOut, [H, A]);
+    return { flowOut, noise };
   } finally {
     ctx.dispose();
   }

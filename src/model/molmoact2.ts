@@ -1,27 +1,34 @@
-import { checkFinite, checkInt, checkOneOf, fail } from "../core/index.js";
+import { checkInt, checkOneOf, fail } from "../core/index.js";
 import { DepthCache } from "../depth/index.js";
 import { ActionExpert, disposeParams, type ParamMap } from "../nn/index.js";
 import { TokenTable } from "../vocab/index.js";
-import { imageGrid, type MolmoAct2Config } from "./config.js";
+import { captureStages } from "./capture.js";
+import { checkConfig } from "./config-json.js";
+import type { MolmoAct2Config } from "./config.js";
 import { runContinuous } from "./continuous.js";
 import { runDiscrete } from "./discrete.js";
-import { encodeImages, mergeImageTokens } from "./embed.js";
-import { checkTag, stateBins, unnormalizeChunk, type TagConfig } from "./embodiment.js";
+import { encodeImages, mergeImageFeatures } from "./embed.js";
+import { checkTag, unnormalizeChunk, type TagConfig } from "./embodiment.js";
+import { parseImageProcessorConfig, type ImageProcessorConfig } from "./image-processor.js";
+import { processInputs, type ProcessedInputs } from "./inputs.js";
 import { Qwen3Decoder } from "./llm.js";
-import { buildRobotPrompt, expandImageTokens, insertBos } from "./prompt.js";
+import { EXPERT_PREFIX, GATE_PREFIX, expertBlockConfig } from "./param-shapes.js";
 import { DecodeSession } from "./session.js";
 import { byteTextTokenizer, type TextTokenizer } from "./text-tokenizer.js";
+import { fromPretrained, type FromPretrainedOptions, type PretrainedSource } from "./pretrained.js";
 import { runDepthPhase } from "./think.js";
-import type { ActionPrediction, ActionTokenizer, MolmoAct2Init, Observation, PredictionBase, PredictOptions, PredictTrace, StageTimings } from "./types.js";
-import { EXPERT_PREFIX, expertConfigOf } from "./weights.js";
+import type { ActionFailure, ActionPrediction, ActionTokenizer, MolmoAct2Init, Observation, PredictionBase, PredictOptions, PredictTrace, StageTimings } from "./types.js";
 
 const now = () => performance.now();
 
 /**
- * MolmoAct2 on tfjs (Fig. 4 of the paper): SigLIP2 ViT → 2×2 attention pooling + projector → Qwen3
- * decoder over `image tokens + prompt` with a per-layer KV cache → either the flow-matching DiT expert
- * cross-attending to every layer's K/V (continuous) or greedy OpenFAST tokens (discrete); with
- * `think`, a depth span (100 codes, adaptive) is decoded first and joins the KV context.
+ * MolmoAct2 on tfjs, as the reference's `predict_action` computes it: processor (state bins, prompt, crops,
+ * image token layout) → SigLIP2 ViT → 2×2 attention pooling + projector → Qwen3 decoder prefill (image tokens
+ * attend to each other bidirectionally) with a per-layer KV cache → either the flow-matching DiT expert
+ * cross-attending to every layer's K/V (continuous) or greedy OpenFAST tokens (discrete); with `think`, the
+ * adaptive depth span is decoded first and joins the context.
+ *
+ * Build one with {@link MolmoAct2.fromPretrained} (a Hugging Face snapshot) or from a config and parameters.
  */
 export class MolmoAct2 {
   readonly config: MolmoAct2Config;
@@ -30,28 +37,55 @@ export class MolmoAct2 {
   readonly think: boolean;
   readonly params: ParamMap;
   readonly llm: Qwen3Decoder;
-  readonly expert: ActionExpert;
-  private readonly textTokenizer: TextTokenizer;
+  /** Null for checkpoints without an action expert (discrete only). */
+  readonly expert: ActionExpert | null;
+  readonly imageProcessor: ImageProcessorConfig;
+  readonly textTokenizer: TextTokenizer;
+  /** The BOS id the processor inserts. */
+  readonly bosTokenId: number;
   private readonly actionTokenizer?: ActionTokenizer;
-  /** Think: per-episode depth cache (main camera). */
+  /** Think: per-episode depth cache (first image + its codes). */
   protected readonly depthCache: DepthCache;
   private busy = false;
 
   constructor(init: MolmoAct2Init) {
     const fn = "MolmoAct2";
     const cfg = init.config;
+    checkConfig(cfg);
     this.config = cfg;
     this.params = init.params;
     this.table = new TokenTable(cfg.tokens);
     if (!init.tags || Object.keys(init.tags).length === 0) fail(fn, "tags", "must hold at least one embodiment tag");
-    for (const [name, tag] of Object.entries(init.tags)) checkTag(fn, name, tag, cfg.expert.maxActionDim, cfg.expert.maxActionHorizon);
+    for (const [name, tag] of Object.entries(init.tags)) checkTag(fn, name, tag, cfg.maxActionDim, cfg.maxActionHorizon);
     this.tags = init.tags;
     this.think = init.think ?? false;
+    if (this.think && !cfg.enableDepthReasoning) fail(fn, "think", "needs a checkpoint trained with depth reasoning (config.enableDepthReasoning); this one was not");
     this.textTokenizer = init.textTokenizer ?? byteTextTokenizer(this.table);
+    this.bosTokenId = init.bosTokenId ?? this.textTokenizer.bosTokenId ?? this.textTokenizer.eosTokenId ?? cfg.eosTokenId;
+    this.imageProcessor =
+      init.imageProcessor ??
+      parseImageProcessorConfig({
+        image_processor: { size: { height: cfg.vit.imageDefaultInputSize[0], width: cfg.vit.imageDefaultInputSize[1] }, crop_mode: "resize", max_crops: 1, patch_size: cfg.vit.imagePatchSize },
+      });
+    if (this.imageProcessor.patchSize !== cfg.vit.imagePatchSize) fail(fn, "imageProcessor.patchSize", `must equal the ViT's patch size ${cfg.vit.imagePatchSize}; got ${this.imageProcessor.patchSize}`);
+    const [h, w] = cfg.vit.imageDefaultInputSize;
+    if (this.imageProcessor.height !== h || this.imageProcessor.width !== w) {
+      fail(fn, "imageProcessor", `must crop to the ViT's input size ${h}×${w} (the position embedding's grid); got ${this.imageProcessor.height}×${this.imageProcessor.width}`);
+    }
     this.actionTokenizer = init.actionTokenizer;
-    this.llm = new Qwen3Decoder(init.params, cfg.llm);
-    this.expert = new ActionExpert(expertConfigOf(cfg), init.params, EXPERT_PREFIX);
-    this.depthCache = new DepthCache({ tokens: this.table });
+    this.llm = new Qwen3Decoder(init.params, cfg.text);
+    const e = expertBlockConfig(cfg);
+    this.expert = e ? new ActionExpert(e, init.params, EXPERT_PREFIX, GATE_PREFIX) : null;
+    const grid = Math.round(Math.sqrt(cfg.numDepthCodes));
+    this.depthCache = new DepthCache({ tokens: this.table, grid });
+  }
+
+  /**
+   * Open a Hugging Face MolmoAct2 snapshot (a folder in Node, a base URL, or a map of `File`/`Blob`/URLs in the
+   * browser): config, tokenizer, processor, norm stats and (sharded) safetensors. See `fromPretrained`.
+   */
+  static fromPretrained(source: PretrainedSource, opts?: FromPretrainedOptions): Promise<MolmoAct2> {
+    return fromPretrained(source, opts);
   }
 
   /** Start a new episode (Think: forget the cached image and depth codes). */
@@ -59,34 +93,18 @@ export class MolmoAct2 {
     this.depthCache.reset();
   }
 
-  /** The prompt text for an observation (special tokens as strings; images as `<|image|>`). */
-  promptText(obs: Observation): string {
-    const { tag } = this.resolveTag("MolmoAct2.promptText", obs);
-    if (!Array.isArray(obs.state) || obs.state.length !== tag.stateStats.q01.length) {
-      fail("MolmoAct2.promptText", "observation.state", `must have ${tag.stateStats.q01.length} values (the tag's state dims); got ${Array.isArray(obs.state) ? obs.state.length : typeof obs.state}`);
-    }
-    const bins = stateBins(obs.state, tag);
-    return buildRobotPrompt({
-      task: obs.task,
-      setupType: tag.setupType,
-      controlMode: tag.controlMode,
-      stateBins: bins,
-      numImages: obs.images.length,
-      style: this.think ? "robot_depth_action" : "robot_action",
-    });
-  }
-
-  /** The LLM input ids: BOS + tokenised prompt with each `<|image|>` expanded into its image tokens. */
-  promptIds(obs: Observation): number[] {
-    const { pooled } = imageGrid(this.config.vision, this.config.connector);
-    return insertBos(expandImageTokens(this.textTokenizer.encode(this.promptText(obs)), this.table, pooled, pooled), this.table);
+  /** The processor's view of an observation: prompt text, input ids, token types, crops (no tensors). */
+  processObservation(obs: Observation): ProcessedInputs {
+    const fn = "MolmoAct2.processObservation";
+    const { tag } = this.resolveTag(fn, obs);
+    return processInputs(fn, { config: this.config, table: this.table, imageProcessor: this.imageProcessor, textTokenizer: this.textTokenizer, bos: this.bosTokenId }, obs.images, obs.task, obs.state, tag, this.think);
   }
 
   /**
-   * Predict one action chunk. Returns `{ ok: true, normalized, actions, … }` (`[H][D]`, float64 numbers)
-   * or `{ ok: false, reason, message, … }` when the model's output cannot be turned into actions.
-   * Throws a `VlaError` on bad inputs (shapes, unknown tag, missing tokenizer) and when called again
-   * before the previous call finished (the KV cache and Think's depth cache are per call / per episode).
+   * Predict one action chunk. Returns `{ ok: true, normalized, actions, … }` (`[n][D]` numbers) or
+   * `{ ok: false, reason, message, … }` when the model's output cannot become actions (no EOS, no
+   * `<depth_end>`, no or undecodable action tokens). Throws a `VlaError` on bad inputs (shapes, unknown tag,
+   * missing tokenizer, empty task) and when called again before the previous call finished.
    */
   async predictActions(obs: Observation, opts: PredictOptions = {}): Promise<ActionPrediction> {
     const fn = "MolmoAct2.predictActions";
@@ -102,61 +120,89 @@ export class MolmoAct2 {
   private async predictOnce(obs: Observation, opts: PredictOptions): Promise<ActionPrediction> {
     const fn = "MolmoAct2.predictActions";
     const t0 = now();
-    const mode = checkOneOf(fn, "opts.mode", opts.mode ?? "continuous", ["continuous", "discrete"] as const);
+    const cfg = this.config;
+    const mode = checkOneOf(fn, "opts.mode", opts.mode ?? (this.expert && cfg.actionMode !== "discrete" ? "continuous" : "discrete"), ["continuous", "discrete"] as const);
+    if (mode === "continuous" && (!this.expert || cfg.actionMode === "discrete")) fail(fn, "opts.mode", `"continuous" needs an action expert and action_mode "continuous" or "both"; this checkpoint has ${this.expert ? `action_mode "${cfg.actionMode}"` : "no expert"}`);
+    if (mode === "discrete" && cfg.actionMode === "continuous") fail(fn, "opts.mode", `"discrete" needs action_mode "discrete" or "both"; this checkpoint has "continuous"`);
+    if (mode === "discrete" && !this.actionTokenizer) fail(fn, "opts.mode", `"discrete" needs an actionTokenizer (e.g. await loadFastPlus()) in the MolmoAct2 constructor or fromPretrained options; got none`);
     const { tag } = this.resolveTag(fn, obs);
-    if (!Array.isArray(obs.images) || obs.images.length < 1) fail(fn, "observation.images", `must hold at least one image; got ${Array.isArray(obs.images) ? 0 : typeof obs.images}`);
-    checkFinite(fn, "observation.state", obs.state);
-    if (mode === "discrete" && !this.actionTokenizer) fail(fn, "opts.mode", `"discrete" needs an actionTokenizer in the MolmoAct2 constructor; got none`);
     const H = tag.actionHorizon;
     const D = tag.actionDim;
-    const nSteps = checkInt(fn, "opts.nActionSteps", opts.nActionSteps ?? H, 1, H);
+    const start = cfg.nObsSteps - 1;
+    const nSteps = checkInt(fn, "opts.nActionSteps", opts.nActionSteps ?? tag.nActionSteps ?? H, 1, H);
+    if (start + nSteps > H) fail(fn, "opts.nActionSteps", `must fit the chunk after the ${cfg.nObsSteps - 1} observation rows (n_obs_steps = ${cfg.nObsSteps}, H = ${H}); got ${nSteps}`);
+    const inputs = this.processObservation(obs);
+    const ids = inputs.inputIds;
     const timings: StageTimings = { visionMs: 0, prefillMs: 0, depthMs: 0, expertMs: 0, decodeMs: 0, totalMs: 0 };
-    const ids = this.promptIds(obs);
     const trace: PredictTrace = { promptTokens: ids.length, imageTokens: 0, flowSteps: 0, generatedTokens: 0 };
 
     let t = now();
-    const imageTokens = encodeImages(this.params, this.config, obs.images);
-    trace.imageTokens = imageTokens.shape[0];
+    const features = encodeImages(this.params, cfg, inputs.images);
+    trace.imageTokens = features.shape[0];
     timings.visionMs = now() - t;
 
     t = now();
     const session = new DecodeSession(this.llm);
     try {
-      const x = mergeImageTokens(this.llm, ids, imageTokens, this.table, this.config.connector.merge);
-      imageTokens.dispose();
-      session.feedEmbeddings(x, ids);
+      const x = mergeImageFeatures(this.llm, ids, features, this.table);
+      features.dispose();
+      session.feedEmbeddings(x, ids, inputs.tokenTypeIds);
       x.dispose();
       await session.lastLogits.data(); // sync so the stage time is honest on async backends
       timings.prefillMs = now() - t;
 
       const base: PredictionBase = { timings, trace };
+      const failWith = async (reason: ActionFailure["reason"], message: string): Promise<ActionPrediction> => {
+        if (opts.capture) base.captured = await captureStages(inputs, session, cfg, this.table, this.expert);
+        return this.finish({ ok: false, reason, message, ...base, tokens: [...session.generated] }, t0);
+      };
       if (this.think) {
         t = now();
-        const maxEnd = Math.max(8, this.config.expert.maxActionHorizon);
-        const dp = await runDepthPhase(session, this.depthCache, obs.images[0], this.table, maxEnd, opts.logitsProcessor, opts.forceDepthEnd);
+        const dp = await runDepthPhase(session, this.depthCache, obs.images[0], this.table, {
+          maxEndSteps: Math.max(8, cfg.maxActionHorizon),
+          maxSpanSteps: Math.max(cfg.numDepthCodes + 8, 16 * cfg.maxActionHorizon),
+          adaptive: opts.adaptiveDepth,
+          processor: opts.logitsProcessor,
+          forceEnd: opts.forceDepthEnd,
+        });
         timings.depthMs = now() - t;
-        trace.depth = { full: dp.full, decodeSteps: dp.decodeSteps, replayForwards: dp.replayForwards, replayTokens: dp.replayTokens, endSteps: dp.endSteps };
+        trace.depth = {
+          full: dp.full,
+          adaptive: opts.adaptiveDepth !== false,
+          decodeSteps: dp.decodeSteps,
+          replayForwards: dp.replayForwards,
+          replayTokens: dp.replayTokens,
+          endSteps: dp.endSteps,
+          ...(dp.plan && !dp.plan.full ? { updateMask: Array.from(dp.plan.mask) } : {}),
+        };
         base.depthCodes = Array.from(dp.codes);
-        if (!dp.ok) return this.finish({ ok: false, reason: "no-depth-end", message: dp.reason ?? "", ...base, tokens: [...session.generated] }, t0);
+        if (!dp.ok) return await failWith(dp.noCodes ? "no-depth-codes" : "no-depth-end", dp.reason ?? "");
       }
+      let normalized: number[][];
       if (mode === "continuous") {
         t = now();
-        const normalized = (await runContinuous(this.expert, this.config, this.table, session, H, D, opts)).slice(0, nSteps);
+        const flow = await runContinuous(this.expert as ActionExpert, cfg, this.table, session, H, D, opts);
         timings.expertMs = now() - t;
-        trace.flowSteps = opts.numSteps ?? this.config.flowSteps;
-        const tokens = this.think ? [...session.generated] : undefined;
-        return this.finish({ ok: true, normalized, actions: unnormalizeChunk(normalized, tag), ...base, ...(tokens ? { tokens } : {}) }, t0);
+        trace.flowSteps = opts.numSteps ?? cfg.flowMatchingNumSteps;
+        const A = cfg.maxActionDim;
+        normalized = Array.from({ length: H }, (_, h) => Array.from(flow.flowOut.subarray(h * A, h * A + D)));
+        if (opts.capture) base.captured = { ...(await captureStages(inputs, session, cfg, this.table, this.expert)), noise: flow.noise, flowOut: flow.flowOut };
+        if (this.think) base.tokens = [...session.generated];
+      } else {
+        t = now();
+        const r = await runDiscrete(this.actionTokenizer as ActionTokenizer, this.table, session, cfg.eosTokenId, H, D, opts);
+        timings.decodeMs = now() - t;
+        trace.generatedTokens = r.generated.length;
+        if (!r.ok) return await failWith(r.reason, r.message);
+        normalized = r.normalized;
+        base.tokens = [...session.generated];
+        if (opts.capture) base.captured = await captureStages(inputs, session, cfg, this.table, this.expert);
       }
-      t = now();
-      const r = await runDiscrete(this.actionTokenizer as ActionTokenizer, this.table, session, H, D, opts);
-      timings.decodeMs = now() - t;
-      trace.generatedTokens = r.generated.length;
-      if (!r.ok) return this.finish({ ok: false, reason: r.reason, message: r.message, ...base, tokens: [...session.generated] }, t0);
-      const normalized = r.normalized.slice(0, nSteps);
-      return this.finish({ ok: true, normalized, actions: unnormalizeChunk(normalized, tag), ...base, tokens: [...session.generated] }, t0);
+      normalized = normalized.slice(start, start + nSteps);
+      return this.finish({ ok: true, normalized, actions: unnormalizeChunk(normalized, tag), ...base }, t0);
     } finally {
       session.dispose();
-      if (!imageTokens.isDisposed) imageTokens.dispose();
+      if (!features.isDisposed) features.dispose();
     }
   }
 
@@ -183,15 +229,15 @@ export class MolmoAct2 {
 }
 
 /**
- * MolmoAct2-Think: the same model with adaptive depth reasoning (full 100-code prediction on the first
- * frame of an episode, then replay/decode per the depth module's plan). Call `reset()` per episode.
+ * MolmoAct2-Think: the same model with adaptive depth reasoning (all codes decoded on the first frame of an
+ * episode, then replay/decode per the change detector). Call `reset()` per episode.
  */
 export class MolmoAct2Think extends MolmoAct2 {
   constructor(init: Omit<MolmoAct2Init, "think">) {
     super({ ...init, think: true });
   }
 
-  /** Codes cached for the next call (the carried-forward buffer), or null at the start of an episode. */
+  /** Codes cached for the next call, or null at the start of an episode. */
   get cachedDepthCodes(): number[] | null {
     const b = this.depthCache.buffer;
     return b ? Array.from(b) : null;

@@ -3,7 +3,7 @@ import { stateString } from "../state/index.js";
 import type { TokenTable } from "../vocab/index.js";
 
 /**
- * The MolmoAct2 robot prompt (molmoact2.md §6.1):
+ * The MolmoAct2 robot prompt (reference `_build_robot_text`):
  * `{image_prefix}<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n{trigger}`.
  */
 export type PromptStyle = "robot_action" | "robot_depth_action";
@@ -12,7 +12,7 @@ export interface RobotPromptInput {
   task: string;
   setupType: string;
   controlMode: string;
-  /** 256-bin state indices (one per state dim); omitted → no state clause. */
+  /** 256-bin state indices (one per state dim); omitted or empty → no state clause. */
   stateBins?: readonly number[];
   /** Number of camera images (0, 1 or more: `Image i<|image|>` prefixes). */
   numImages: number;
@@ -23,48 +23,64 @@ export interface RobotPromptInput {
   addControlTokens?: boolean;
 }
 
-const OPEN = `"'“‘«([{`;
-const CLOSE = `"'”’»)]}`;
-const PAIRS: Record<string, string> = { '"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "(": ")", "[": "]", "{": "}" };
+// Python's str.isspace() / re `\s` set for str patterns (JS `\s` differs in \x1c-\x1f, \x85 and \ufeff).
+const WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const WS_RUN = new RegExp(`[${WS}]+`, "g");
+const IS_WS = new RegExp(`^[${WS}]$`);
+const DELIMITERS = `"'\`“”‘’[](){}`;
+const PUNCTUATION = ".,!?;:,…";
+const CLOSERS = `"'”’)]}`;
+const PREFIXES = [
+  new RegExp(`^(?:task|instruction|language[_ ]instruction|goal)[${WS}]*[:\\-][${WS}]*`, "i"),
+  new RegExp(`^(?:the[${WS}]+task[${WS}]+is[${WS}]+to|your[${WS}]+task[${WS}]+is[${WS}]+to)[${WS}]+`, "i"),
+];
+
+function isSpace(ch: string): boolean {
+  return IS_WS.test(ch);
+}
+
+/** Python `s.strip(chars)` / `s.strip()` (chars omitted = whitespace). */
+function strip(s: string, chars?: string): string {
+  return rstrip(lstrip(s, chars), chars);
+}
+
+function lstrip(s: string, chars?: string): string {
+  let i = 0;
+  while (i < s.length && (chars === undefined ? isSpace(s[i]) : chars.includes(s[i]))) i++;
+  return s.slice(i);
+}
+
+function rstrip(s: string, chars?: string): string {
+  let e = s.length;
+  while (e > 0 && (chars === undefined ? isSpace(s[e - 1]) : chars.includes(s[e - 1]))) e--;
+  return s.slice(0, e);
+}
 
 /**
- * The reference `_normalize_question_text` rules: collapse whitespace; repeatedly strip surrounding
- * quotes/brackets, a leading `task`/`instruction`/`language instruction`/`language_instruction`/`goal`
- * followed by `:` or `-` (any case), a leading `the task is to`/`your task is to`, trailing `.,!?;:…`
- * and closing quotes/brackets; several sentences are joined with `"; "`; lower-cased.
+ * The reference `_normalize_question_text`: collapse whitespace; until nothing changes, strip surrounding
+ * quotes/brackets, one leading `task:`/`instruction -`/`language instruction:`/`goal:` and one leading
+ * `the task is to`/`your task is to` (any case), then trailing punctuation, closers and punctuation again;
+ * split on runs of `.!?` and join several sentences with `"; "`; lower-case.
  */
 export function normalizeTaskText(task: string): string {
   if (typeof task !== "string") fail("normalizeTaskText", "task", `must be a string; got ${typeof task}`);
-  let s = task.replace(/\s+/g, " ").trim();
-  for (let guard = 0; guard < 100; guard++) {
-    const prev = s;
-    if (s.length >= 2 && PAIRS[s[0]] === s[s.length - 1]) s = s.slice(1, -1).trim();
-    s = s.replace(/^(?:task|instruction|language instruction|language_instruction|goal)\s*[:-]\s*/i, "");
-    s = s.replace(/^(?:the task is to|your task is to)\s+/i, "");
-    s = stripTrailing(s);
-    // an opening quote/bracket left without its partner (its close was trailing punctuation)
-    if (s.length > 0 && OPEN.includes(s[0]) && !s.includes(PAIRS[s[0]], 1)) s = s.slice(1).trim();
-    if (s === prev) break;
+  let s = strip(task.replace(WS_RUN, " "));
+  if (!s) return "";
+  let previous: string | null = null;
+  while (s && s !== previous) {
+    previous = s;
+    s = strip(strip(strip(s), DELIMITERS));
+    for (const p of PREFIXES) s = strip(s.replace(p, ""));
+    s = rstrip(rstrip(s, PUNCTUATION));
+    s = rstrip(rstrip(s, CLOSERS));
+    s = rstrip(rstrip(s, PUNCTUATION));
   }
-  const sentences = s
-    .split(/(?<=[.!?…])\s+/)
-    .map((p) => stripTrailing(p))
-    .filter((p) => p.length > 0);
-  return sentences.join("; ").toLowerCase();
-}
-
-function stripTrailing(s: string): string {
-  let out = s.trim();
-  while (out.length > 0 && (".,!?;:…".includes(out[out.length - 1]) || CLOSE.includes(out[out.length - 1]))) {
-    const c = out[out.length - 1];
-    // keep a closing bracket/quote that closes something inside the text
-    if (CLOSE.includes(c) && !".,!?;:…".includes(c)) {
-      const open = Object.keys(PAIRS).find((k) => PAIRS[k] === c && k !== c);
-      if (open && out.includes(open)) break;
-    }
-    out = out.slice(0, -1).trimEnd();
-  }
-  return out;
+  const chunks = s
+    .split(/[.!?]+/)
+    .map((c) => strip(c))
+    .filter((c) => c.length > 0);
+  if (chunks.length > 1) s = chunks.join("; ");
+  return s.toLowerCase();
 }
 
 /** `""`, `"<|image|>"` or `"Image 1<|image|>Image 2<|image|>…"`. */
@@ -75,7 +91,12 @@ export function imagePrefix(numImages: number): string {
   return Array.from({ length: numImages }, (_, i) => `Image ${i + 1}<|image|>`).join("");
 }
 
-/** The full robot prompt text, special tokens as strings (tokenise with a {@link TextTokenizer}). */
+function wrap(text: string, start: string, end: string, add: boolean): string {
+  if (text.startsWith(start) && text.endsWith(end)) return text;
+  return !text || !add ? text : `${start}${text}${end}`;
+}
+
+/** The full robot prompt text, special tokens as strings (tokenise with the model's text tokenizer). */
 export function buildRobotPrompt(p: RobotPromptInput): string {
   const fn = "buildRobotPrompt";
   for (const k of ["task", "setupType", "controlMode"] as const) {
@@ -84,8 +105,8 @@ export function buildRobotPrompt(p: RobotPromptInput): string {
   const style = p.style ?? "robot_action";
   if (style !== "robot_action" && style !== "robot_depth_action") fail(fn, "style", `must be "robot_action" or "robot_depth_action"; got ${JSON.stringify(style)}`);
   const task = p.normalizeLanguage === false ? p.task : normalizeTaskText(p.task);
-  const setup = p.addSetupTokens === false ? p.setupType : `<setup_start>${p.setupType}<setup_end>`;
-  const control = p.addControlTokens === false ? p.controlMode : `<control_start>${p.controlMode}<control_end>`;
+  const setup = wrap(p.setupType, "<setup_start>", "<setup_end>", p.addSetupTokens ?? true);
+  const control = wrap(p.controlMode, "<control_start>", "<control_end>", p.addControlTokens ?? true);
   const state = p.stateBins && p.stateBins.length > 0 ? ` The current state of the robot is ${stateString(p.stateBins)}.` : "";
   const ask =
     style === "robot_action"
@@ -97,32 +118,33 @@ export function buildRobotPrompt(p: RobotPromptInput): string {
 }
 
 /**
- * Replace every `<|image|>` id by one crop's Molmo image tokens:
- * `<low_res_im_start>`, then `rows` × (`cols` × `<im_patch>`, `<im_col>`), then `<im_end>`.
- * Simplification: a single (global) crop per image; Molmo2's multi-crop tiling is not reproduced.
+ * Replace the k-th `<|image|>` id of `ids` by `imageTokens[k]` (each image's token layout from the image
+ * processor). The counts must match.
  */
-export function expandImageTokens(ids: readonly number[], table: TokenTable, rows: number, cols: number): number[] {
+export function expandImageTokens(ids: readonly number[], table: TokenTable, imageTokens: readonly (readonly number[])[]): number[] {
   const img = table.imageToken("<|image|>");
-  const patch = table.imageToken("<im_patch>");
-  const col = table.imageToken("<im_col>");
   const out: number[] = [];
+  let k = 0;
   for (const id of ids) {
-    if (id !== img) {
-      out.push(id);
-      continue;
+    if (id !== img) out.push(id);
+    else {
+      if (k >= imageTokens.length) fail("expandImageTokens", "ids", `must hold one <|image|> per image (${imageTokens.length}); got more`);
+      for (const t of imageTokens[k++]) out.push(t);
     }
-    out.push(table.imageToken("<low_res_im_start>"));
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) out.push(patch);
-      out.push(col);
-    }
-    out.push(table.imageToken("<im_end>"));
   }
+  if (k !== imageTokens.length) fail("expandImageTokens", "ids", `must hold one <|image|> per image (${imageTokens.length}); got ${k}`);
   return out;
 }
 
-/** Insert BOS = `<|im_end|>` first unless the sequence already starts with it (the processor's `insert_bos`). */
-export function insertBos(ids: readonly number[], table: TokenTable): number[] {
-  const bos = table.ids.imEnd;
+/** Insert `bos` first unless the sequence already starts with it (the processor's `insert_bos`). */
+export function insertBos(ids: readonly number[], bos: number): number[] {
   return ids[0] === bos ? [...ids] : [bos, ...ids];
+}
+
+/** The processor's `token_type_ids`: 1 on every image token (patch, col, start/end, low-res, frame tokens). */
+export function imageTokenTypes(ids: readonly number[], table: TokenTable): Uint8Array {
+  const image = new Set(
+    (["<im_patch>", "<im_col>", "<im_start>", "<low_res_im_start>", "<frame_start>", "<im_end>", "<frame_end>", "<im_low>"] as const).map((n) => table.imageToken(n)),
+  );
+  return Uint8Array.from(ids, (id) => (image.has(id) ? 1 : 0));
 }

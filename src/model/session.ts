@@ -26,10 +26,13 @@ export class DecodeSession {
     this.cache = llm.newCache();
   }
 
-  /** Run `x: [T, d]` (embeddings of `ids`) and keep the last position's logits. */
-  feedEmbeddings(x: tf.Tensor2D, ids: readonly number[]): void {
+  /**
+   * Run `x: [T, d]` (embeddings of `ids`) and keep the last position's logits. `imageBlock` = the
+   * processor's `token_type_ids` for the prefill (image tokens attend to each other bidirectionally).
+   */
+  feedEmbeddings(x: tf.Tensor2D, ids: readonly number[], imageBlock?: ArrayLike<number>): void {
     const logits = tf.tidy(() => {
-      const h = this.llm.forward(x, ids, this.cache);
+      const h = this.llm.forward(x, ids, this.cache, imageBlock);
       const lastRow = tf.slice(h, [h.shape[0] - 1, 0], [1, h.shape[1]]) as tf.Tensor2D;
       return tf.reshape(this.llm.logits(lastRow), [-1]) as tf.Tensor1D;
     });

@@ -8,10 +8,13 @@ import type { TokenTable } from "../vocab/index.js";
  * must map to the ids of the model's {@link TokenTable}.
  */
 export interface TextTokenizer {
-  /** Encode a prompt; special-token strings become their single ids. */
+  /** Encode a prompt; special-token strings become their single ids (no BOS added). */
   encode(text: string): number[];
   /** Inverse of {@link TextTokenizer.encode} (special ids print as their strings). */
   decode(ids: readonly number[]): string;
+  /** The tokenizer's BOS / EOS ids when it has them (the processor inserts BOS, else EOS, as BOS). */
+  readonly bosTokenId?: number | null;
+  readonly eosTokenId?: number | null;
 }
 
 // Candidate special tokens: `<|name|>` and `<name>` / `<name_123>` (lower-case words and underscores).

@@ -1,157 +1,164 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { fail, Rng } from "../core/index.js";
-// TEMPORARY direct import until src/io/index.ts re-exports safetensors (the lead switches it to the face).
-import type { SafeTensor, SafeTensorInput, SafetensorsFile } from "../io/index.js";
-import { actionExpertParamShapes, initActionExpertParams, type ActionExpertConfig, type ParamMap } from "../nn/index.js";
-import type { MolmoAct2Config } from "./config.js";
-import { connectorParamShapes } from "./connector.js";
-import { llmParamShapes, LM } from "./llm.js";
-import { visionParamShapes } from "./vision.js";
+import type { SafeTensorInput, SafetensorsFile } from "../io/index.js";
+import type { ParamMap } from "../nn/index.js";
+import { vitBlocksNeeded, type MolmoAct2Config } from "./config.js";
+import { LM, modelParamShapes, VIT } from "./param-shapes.js";
 
-/** Prefix of the expert's parameters in the model's map (reference checkpoint names). */
-export const EXPERT_PREFIX = "model.action_expert.";
-
-/** The expert config the nn `ActionExpert` takes, from the model config. */
-export function expertConfigOf(cfg: MolmoAct2Config): ActionExpertConfig {
-  const e = cfg.expert;
-  return {
-    hiddenSize: e.hiddenSize,
-    numLayers: cfg.llm.layers,
-    numHeads: e.heads,
-    llmNumKvHeads: cfg.llm.kvHeads,
-    llmHeadDim: cfg.llm.headDim,
-    maxActionDim: e.maxActionDim,
-    timestepEmbedDim: e.timestepEmbedDim,
-    mlpRatio: e.mlpRatio,
-    ffnMultipleOf: e.ffnMultipleOf,
-    ropeBase: e.ropeBase,
-    contextLayerNorm: e.contextLayerNorm,
-    depthGate: e.depthGate ? (e.depthGatePerLayer ? "per_layer" : "shared") : "none",
-  };
+/** One checkpoint tensor the model reads: its name and shape in the file (PyTorch orientation). */
+export interface CheckpointTensor {
+  name: string;
+  shape: number[];
 }
 
 /**
- * Every parameter of the model: name → shape as the model stores it (`[in, out]` for linear weights,
- * `[rows, width]` for embeddings). Names are the reference checkpoint's (Molmo2/MolmoAct2 HF naming,
- * INF where noted in docs/model.md), except that the text embedding is one `[vocab, d]` table.
+ * What the model needs from a checkpoint: tensor names with their stored dtype/shape, and the values of
+ * one tensor as numbers (float tensors decoded to float32). `io`'s streaming checkpoint reader and an
+ * in-memory safetensors file both fit (see {@link memoryTensorReader}).
  */
-export function modelParamShapes(cfg: MolmoAct2Config): Record<string, number[]> {
-  const featDim = cfg.vision.width * cfg.vision.featureLayers.length;
+export interface TensorReader {
+  names(): string[];
+  entry(name: string): { dtype: string; shape: readonly number[]; file?: string } | undefined;
+  read(name: string): Promise<ArrayLike<number>>;
+}
+
+/** A {@link TensorReader} over safetensors files already in memory (e.g. from `readSafetensors`). */
+export function memoryTensorReader(files: readonly SafetensorsFile[]): TensorReader {
+  const owner = (n: string) => files.find((f) => f.has(n));
   return {
-    ...visionParamShapes(cfg.vision),
-    ...connectorParamShapes(cfg.connector, featDim, cfg.llm.hiddenSize),
-    ...llmParamShapes(cfg.llm),
-    ...actionExpertParamShapes(expertConfigOf(cfg), EXPERT_PREFIX),
-  };
-}
-
-/**
- * Seeded random parameters for demos and tests (not the training init): linear weights xavier-uniform,
- * biases 0, norm weights 1, embeddings and position embeddings N(0, 0.02²); the expert uses the
- * nn module's reference init, except that its zero-initialised modulation/output layers get small
- * random values so that the untrained expert's output depends on its inputs.
- */
-export function initRandomParams(cfg: MolmoAct2Config, seed = 0): ParamMap {
-  const rng = new Rng(seed);
-  const params: ParamMap = {};
-  const expert = new Set(Object.keys(actionExpertParamShapes(expertConfigOf(cfg), EXPERT_PREFIX)));
-  for (const [name, shape] of Object.entries(modelParamShapes(cfg))) {
-    if (expert.has(name)) continue;
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    if (/norm\.weight$|ln_f\.weight$/.test(name)) data.fill(1);
-    else if (name.endsWith(".bias")) data.fill(0);
-    else if (/embedding$/.test(name)) for (let i = 0; i < n; i++) data[i] = 0.02 * rng.normal();
-    else {
-      const a = Math.sqrt(6 / (shape[0] + shape[1]));
-      for (let i = 0; i < n; i++) data[i] = (2 * rng.uniform() - 1) * a;
-    }
-    params[name] = tf.tensor(data, shape, "float32");
-  }
-  const ex = initActionExpertParams(expertConfigOf(cfg), rng, EXPERT_PREFIX);
-  for (const [name, t] of Object.entries(ex)) {
-    if (/modulation\.linear\.weight$|final_layer\.linear\.weight$/.test(name)) {
-      const data = new Float32Array(t.size);
-      for (let i = 0; i < data.length; i++) data[i] = 0.05 * (2 * rng.uniform() - 1);
-      t.dispose();
-      params[name] = tf.tensor(data, t.shape, "float32");
-    } else params[name] = t;
-  }
-  return params;
-}
-
-/** True for parameters stored transposed relative to the checkpoint (PyTorch `Linear` weights `[out, in]`). */
-export function isLinearWeight(name: string, shape: readonly number[]): boolean {
-  return shape.length === 2 && name.endsWith(".weight") && !name.endsWith("wte.embedding");
-}
-
-/** Checkpoint name of a model parameter (identity except the depth gate, which the reference keeps under `model.`). */
-export function checkpointName(name: string): string {
-  return name.startsWith("action_expert_depth_gate") ? `model.${name}` : name;
-}
-
-/** Anything with safetensors-like `has` / `get`: one file, or a merged view of shards. */
-export interface TensorSource {
-  has(name: string): boolean;
-  get(name: string): SafeTensor;
-}
-
-/** Merge several safetensors shards into one {@link TensorSource}. */
-export function mergeSources(files: readonly SafetensorsFile[]): TensorSource {
-  return {
-    has: (n) => files.some((f) => f.has(n)),
-    get: (n) => {
-      const f = files.find((x) => x.has(n));
-      return f ? f.get(n) : fail("mergeSources", "name", `must name a tensor in one of ${files.length} shards; got ${JSON.stringify(n)}`);
+    names: () => files.flatMap((f) => f.names()),
+    entry: (n) => owner(n)?.entry(n),
+    read: async (n) => {
+      const f = owner(n);
+      return f ? f.get(n).data : fail("memoryTensorReader", "name", `must name a tensor in the checkpoint; got ${JSON.stringify(n)}`);
     },
   };
 }
 
-const FN = "loadMolmoAct2Weights";
+const EMBED = `${LM}.wte.embedding`;
+const NEW_EMBED = `${LM}.wte.new_embedding`;
+const FLOAT_DTYPES = new Set(["F32", "F16", "BF16", "F64"]);
+
+/** True for parameters stored transposed relative to the checkpoint (PyTorch `Linear` weights are `[out, in]`). */
+export function isLinearWeight(name: string, shape: readonly number[]): boolean {
+  return shape.length === 2 && name.endsWith(".weight");
+}
+
+/**
+ * Every tensor the model reads from a reference checkpoint, with its stored shape: linear weights
+ * `[out, in]`, the text embedding split into `wte.embedding` (base vocabulary) and `wte.new_embedding`
+ * (the additional rows), the ViT truncated to `max(feature layer) + 1` blocks, `lm_head.weight` separate.
+ */
+export function checkpointTensors(cfg: MolmoAct2Config): CheckpointTensor[] {
+  const out: CheckpointTensor[] = [];
+  for (const [name, shape] of Object.entries(modelParamShapes(cfg))) {
+    if (name === EMBED) {
+      out.push({ name: EMBED, shape: [cfg.text.vocabSize, cfg.text.hiddenSize] });
+      if (cfg.text.additionalVocabSize > 0) out.push({ name: NEW_EMBED, shape: [cfg.text.additionalVocabSize, cfg.text.hiddenSize] });
+    } else out.push({ name, shape: isLinearWeight(name, shape) ? [shape[1], shape[0]] : [...shape] });
+  }
+  return out;
+}
+
+/**
+ * Checkpoint tensors the model does not read but the reference's own files may hold: the RoPE buffer
+ * `model.transformer.rotary_emb.inv_freq` (derived from the config) and ViT blocks past the deepest
+ * feature layer (the reference builds the tower only up to it).
+ */
+export function isIgnorableTensor(name: string, cfg: MolmoAct2Config): boolean {
+  if (name === `${LM}.rotary_emb.inv_freq`) return true;
+  const m = new RegExp(`^${VIT.replace(/\./g, "\\.")}\\.transformer\\.resblocks\\.(\\d+)\\.`).exec(name);
+  return m !== null && Number(m[1]) >= vitBlocksNeeded(cfg) && Number(m[1]) < cfg.vit.numHiddenLayers;
+}
 
 function shapeStr(s: readonly number[]): string {
   return `[${s.join(", ")}]`;
 }
 
-function fetch(src: TensorSource, name: string, expected: readonly number[]): SafeTensor {
-  if (!src.has(name)) fail(FN, name, `is missing from the checkpoint (expected shape ${shapeStr(expected)})`);
-  const t = src.get(name);
-  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
-    fail(FN, name, `must have shape ${shapeStr(expected)}; got ${shapeStr(t.shape)}`);
-  }
-  if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) fail(FN, name, `must be a float tensor (F32/F16/BF16/F64); got ${t.dtype}`);
-  return t;
+/** Missing / unexpected / mis-shaped / non-float tensors of a checkpoint against the config. */
+export interface CheckpointProblems {
+  missing: string[];
+  unexpected: string[];
+  mismatched: string[];
 }
 
-function transpose2d(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
+/** Compare a checkpoint's tensor list with what the config needs (does not read tensor data). */
+export function checkCheckpoint(reader: TensorReader, cfg: MolmoAct2Config): CheckpointProblems {
+  const want = new Map(checkpointTensors(cfg).map((t) => [t.name, t.shape]));
+  const where = (n: string) => {
+    const f = reader.entry(n)?.file;
+    return f ? ` in ${f}` : "";
+  };
+  const p: CheckpointProblems = { missing: [], unexpected: [], mismatched: [] };
+  for (const [n, shape] of want) {
+    const e = reader.entry(n);
+    if (!e) p.missing.push(`${n} ${shapeStr(shape)}`);
+    else if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) p.mismatched.push(`${n}${where(n)}: expected ${shapeStr(shape)}, got ${shapeStr(e.shape)}`);
+    else if (!FLOAT_DTYPES.has(e.dtype)) p.mismatched.push(`${n}${where(n)}: expected a float tensor (F32/F16/BF16/F64), got ${e.dtype}`);
+  }
+  for (const n of reader.names()) if (!want.has(n) && !isIgnorableTensor(n, cfg)) p.unexpected.push(`${n}${where(n)}`);
+  return p;
+}
+
+function listed(label: string, items: string[]): string {
+  if (items.length === 0) return "";
+  const head = items.slice(0, 8).join("; ");
+  return ` ${label} (${items.length}): ${head}${items.length > 8 ? `; … and ${items.length - 8} more` : ""}.`;
+}
+
+/** Throw one error naming every missing, unexpected and mis-shaped tensor (see {@link checkCheckpoint}). */
+export function assertCheckpoint(fn: string, reader: TensorReader, cfg: MolmoAct2Config, source: string): void {
+  const p = checkCheckpoint(reader, cfg);
+  if (p.missing.length + p.unexpected.length + p.mismatched.length === 0) return;
+  fail(fn, source, `does not match config.json:${listed("missing", p.missing)}${listed("unexpected", p.unexpected)}${listed("mismatched", p.mismatched)}`);
+}
+
+/** Transpose a row-major `[rows, cols]` matrix into a new Float32Array (blocked for cache locality). */
+export function transpose2d(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  const B = 64;
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const r1 = Math.min(rows, r0 + B);
+    for (let c0 = 0; c0 < cols; c0 += B) {
+      const c1 = Math.min(cols, c0 + B);
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) out[c * rows + r] = data[r * cols + c];
+    }
+  }
   return out;
 }
 
+/** Progress of {@link loadParams}: tensors and float32 bytes placed on the backend so far. */
+export interface LoadProgress {
+  tensor: string;
+  loadedTensors: number;
+  totalTensors: number;
+}
+
 /**
- * Build the model's parameter map from a checkpoint with reference names. Linear weights are read as
- * PyTorch `[out, in]` and transposed to `[in, out]`; the text embedding may be split into
- * `wte.embedding` + `wte.new_embedding` (Molmo's extra rows), which are concatenated. A missing or
- * mis-shaped tensor throws a `VlaError` naming the tensor with the expected and the actual shape.
- * Extra tensors in the checkpoint are ignored.
+ * Read every parameter the config needs from `reader` into float32 tensors on the current tfjs backend
+ * (linear weights transposed to `[in, out]`, the embedding's base and new rows concatenated). Call
+ * {@link assertCheckpoint} first for one error naming every problem. On any failure every tensor created
+ * so far is disposed before the error propagates.
  */
-export function loadMolmoAct2Weights(src: TensorSource, cfg: MolmoAct2Config): ParamMap {
+export async function loadParams(reader: TensorReader, cfg: MolmoAct2Config, onProgress?: (p: LoadProgress) => void): Promise<ParamMap> {
   const params: ParamMap = {};
+  const shapes = Object.entries(modelParamShapes(cfg));
+  let done = 0;
   try {
-    for (const [name, shape] of Object.entries(modelParamShapes(cfg))) {
-      const ck = checkpointName(name);
-      if (name === `${LM}.wte.embedding`) {
-        params[name] = loadEmbedding(src, shape);
-        continue;
-      }
-      if (isLinearWeight(name, shape)) {
-        const t = fetch(src, ck, [shape[1], shape[0]]);
-        params[name] = tf.tensor2d(transpose2d(t.data, shape[1], shape[0]), [shape[0], shape[1]], "float32");
+    for (const [name, shape] of shapes) {
+      let data: Float32Array;
+      if (name === EMBED && cfg.text.additionalVocabSize > 0) {
+        const base = await reader.read(EMBED);
+        const extra = await reader.read(NEW_EMBED);
+        data = new Float32Array(base.length + extra.length);
+        data.set(base);
+        data.set(extra, base.length);
       } else {
-        const t = fetch(src, ck, shape);
-        params[name] = tf.tensor(Float32Array.from(t.data), shape, "float32");
+        const raw = await reader.read(name);
+        data = isLinearWeight(name, shape) ? transpose2d(raw, shape[1], shape[0]) : raw instanceof Float32Array ? raw : Float32Array.from(raw);
       }
+      params[name] = tf.tensor(data, shape, "float32");
+      onProgress?.({ tensor: name, loadedTensors: ++done, totalTensors: shapes.length });
     }
   } catch (e) {
     for (const t of Object.values(params)) t.dispose();
@@ -160,33 +167,48 @@ export function loadMolmoAct2Weights(src: TensorSource, cfg: MolmoAct2Config): P
   return params;
 }
 
-function loadEmbedding(src: TensorSource, shape: number[]): tf.Tensor {
-  const base = `${LM}.wte.embedding`;
-  const extra = `${LM}.wte.new_embedding`;
-  const [V, d] = shape;
-  if (!src.has(extra)) return tf.tensor(Float32Array.from(fetch(src, base, shape).data), shape, "float32");
-  const e = src.get(extra);
-  const rowsExtra = e.shape[0];
-  const a = fetch(src, base, [V - rowsExtra, d]);
-  const b = fetch(src, extra, [rowsExtra, d]);
-  const out = new Float32Array(V * d);
-  out.set(a.data);
-  out.set(b.data, a.data.length);
-  return tf.tensor(out, shape, "float32");
+/**
+ * Seeded random parameters in the fixture's recipe (`shared/fixtures/molmoact2-tiny/README.md`, "weights"):
+ * 1-D norm weights `1 + 0.1·N`, depth-gate biases `−1 + 0.1·N`, other matrices `N/√fan_in`, other vectors
+ * `0.05·N`, and the expert's output layer ×0.3 so untrained actions stay mostly inside [−1, 1]. For demos and
+ * tests: random weights say nothing about behaviour (they never emit `<depth_end>` or EOS on their own).
+ */
+export function initRandomParams(cfg: MolmoAct2Config, seed = 0): ParamMap {
+  const rng = new Rng(seed);
+  const params: ParamMap = {};
+  for (const [name, shape] of Object.entries(modelParamShapes(cfg))) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    const isNorm = shape.length === 1 && /norm\.weight$|ln_f\.weight$/.test(name);
+    if (isNorm) for (let i = 0; i < n; i++) data[i] = 1 + 0.1 * rng.normal();
+    else if (name.includes("depth_gate") && name.endsWith(".bias")) for (let i = 0; i < n; i++) data[i] = -1 + 0.1 * rng.normal();
+    else if (shape.length === 2) {
+      const fanIn = isLinearWeight(name, shape) ? shape[0] : shape[1];
+      const s = 1 / Math.sqrt(fanIn);
+      for (let i = 0; i < n; i++) data[i] = s * rng.normal();
+    } else for (let i = 0; i < n; i++) data[i] = 0.05 * rng.normal();
+    if (name.includes("action_expert.final_layer.linear")) for (let i = 0; i < n; i++) data[i] *= 0.3;
+    params[name] = tf.tensor(data, shape, "float32");
+  }
+  return params;
 }
 
 /**
- * The inverse of {@link loadMolmoAct2Weights}: tensors under their checkpoint names in PyTorch
- * orientation, ready for `writeSafetensors` (tests write a tiny checkpoint this way).
+ * The inverse of {@link loadParams}: tensors under their checkpoint names and shapes (PyTorch orientation,
+ * embedding split), ready for `writeSafetensors` (tests and tools write reference-layout checkpoints this way).
  */
-export async function exportMolmoAct2Weights(params: ParamMap, cfg: MolmoAct2Config): Promise<Record<string, SafeTensorInput>> {
+export async function exportParams(params: ParamMap, cfg: MolmoAct2Config, dtype: SafeTensorInput["dtype"] = "F32"): Promise<Record<string, SafeTensorInput>> {
   const out: Record<string, SafeTensorInput> = {};
   for (const [name, shape] of Object.entries(modelParamShapes(cfg))) {
     const t = params[name];
-    if (!t) fail("exportMolmoAct2Weights", "params", `must contain ${JSON.stringify(name)}; it is missing`);
+    if (!t) fail("exportParams", "params", `must contain ${JSON.stringify(name)}; it is missing`);
     const data = (await t.data()) as Float32Array;
-    if (isLinearWeight(name, shape)) out[checkpointName(name)] = { shape: [shape[1], shape[0]], data: transpose2d(data, shape[0], shape[1]) };
-    else out[checkpointName(name)] = { shape, data };
+    if (name === EMBED && cfg.text.additionalVocabSize > 0) {
+      const split = cfg.text.vocabSize * cfg.text.hiddenSize;
+      out[EMBED] = { shape: [cfg.text.vocabSize, cfg.text.hiddenSize], data: data.subarray(0, split), dtype };
+      out[NEW_EMBED] = { shape: [cfg.text.additionalVocabSize, cfg.text.hiddenSize], data: data.subarray(split), dtype };
+    } else if (isLinearWeight(name, shape)) out[name] = { shape: [shape[1], shape[0]], data: transpose2d(data, shape[0], shape[1]), dtype };
+    else out[name] = { shape, data, dtype };
   }
   return out;
 }

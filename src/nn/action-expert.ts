@@ -98,11 +98,11 @@ export class ActionExpert {
     fModW: tf.Tensor2D; fModB: tf.Tensor1D; fW: tf.Tensor2D; fB: tf.Tensor1D;
   };
 
-  constructor(config: ActionExpertConfig, params: ParamMap, prefix = "action_expert.") {
+  constructor(config: ActionExpertConfig, params: ParamMap, prefix = "action_expert.", gatePrefix = "action_expert_depth_gate") {
     this.config = resolveExpertConfig(config);
     this.params = params;
     const c = this.config;
-    const shapes = actionExpertParamShapes(c, prefix);
+    const shapes = actionExpertParamShapes(c, prefix, gatePrefix);
     for (const [name, shape] of Object.entries(shapes)) if (!name.includes("depth_gate")) getParam("ActionExpert", params, name, shape);
     const g2 = (n: string) => getParam("ActionExpert", params, prefix + n, shapes[prefix + n]) as tf.Tensor2D;
     const g1 = (n: string) => getParam("ActionExpert", params, prefix + n, shapes[prefix + n]) as tf.Tensor1D;
@@ -131,7 +131,7 @@ export class ActionExpert {
       fModW: g2("final_layer.modulation.linear.weight"), fModB: g1("final_layer.modulation.linear.bias"),
       fW: g2("final_layer.linear.weight"), fB: g1("final_layer.linear.bias"),
     };
-    this.adapter = new KvAdapter(adapterConfig(c), params, prefix);
+    this.adapter = new KvAdapter(adapterConfig(c), params, prefix, gatePrefix);
   }
 
   /** Seeded fresh expert ({@link initActionExpertParams}); dispose with `disposeParams(expert.params)`. */

@@ -77,7 +77,7 @@ export function resolveExpertConfig(config: ActionExpertConfig): ResolvedActionE
  * (`prefix` defaults to `action_expert.`); the KV adapter's names (`context_k_proj.weight`, …) and the optional depth
  * gate (`action_expert_depth_gate…`, outside the prefix as in the reference) are included.
  */
-export function actionExpertParamShapes(config: ActionExpertConfig, prefix = "action_expert."): Record<string, number[]> {
+export function actionExpertParamShapes(config: ActionExpertConfig, prefix = "action_expert.", gatePrefix = "action_expert_depth_gate"): Record<string, number[]> {
   const c = resolveExpertConfig(config);
   const h = c.hiddenSize;
   const out: Record<string, number[]> = {};
@@ -88,7 +88,7 @@ export function actionExpertParamShapes(config: ActionExpertConfig, prefix = "ac
   lin("time_embed.1", c.timestepEmbedDim, h);
   lin("time_embed.3", h, h);
   lin("action_embed", c.maxActionDim, h);
-  Object.assign(out, kvAdapterParamShapes(adapterConfig(c), prefix));
+  Object.assign(out, kvAdapterParamShapes(adapterConfig(c), prefix, gatePrefix));
   for (let l = 0; l < c.numLayers; l++) {
     const b = `blocks.${l}.`;
     lin(b + "modulation.linear", h, 9 * h);

@@ -29,8 +29,10 @@ export interface TokenIds {
   /** `<depth_0>`; `<depth_i>` = depthTokenStart + i. */
   depthTokenStart: number;
   numDepthTokens: number;
-  /** First of the 14 Molmo image tokens (`<im_start>` …). */
+  /** First of the 14 Molmo image tokens (`<im_start>` …), in {@link IMAGE_TOKEN_NAMES} order. */
   imageTokenStart: number;
+  /** Image-token ids that differ from `imageTokenStart + index` (a checkpoint's config.json / tokenizer decide). */
+  imageTokens?: Readonly<Partial<Record<ImageTokenName, number>>>;
 }
 
 /** The released layout (molmoact2.md §1.8, corroborated by third-party tests). */

@@ -30,7 +30,7 @@ export class TokenTable {
       ["<depth_output>", i.depthOutput],
       ["<depth_start>", i.depthStart],
       ["<depth_end>", i.depthEnd],
-      ...IMAGE_TOKEN_NAMES.map((n, k): [string, number] => [n, i.imageTokenStart + k]),
+      ...IMAGE_TOKEN_NAMES.map((n): [string, number] => [n, imageTokenId(i, n)]),
     ];
     this.named = new Map(pairs);
     this.byId = new Map(pairs.map(([s, id]) => [id, s]));
@@ -62,7 +62,7 @@ export class TokenTable {
   }
 
   imageToken(name: ImageTokenName): number {
-    return this.ids.imageTokenStart + IMAGE_TOKEN_NAMES.indexOf(name);
+    return imageTokenId(this.ids, name);
   }
 
   stateToken(bin: number): number {
@@ -99,6 +99,10 @@ export class TokenTable {
     if (!Number.isInteger(k) || k < 0 || k >= count) fail(`TokenTable.${fn}`, arg, `must be an integer in [0, ${count - 1}]; got ${k}`);
     return start + k;
   }
+}
+
+function imageTokenId(ids: TokenIds, name: ImageTokenName): number {
+  return ids.imageTokens?.[name] ?? ids.imageTokenStart + IMAGE_TOKEN_NAMES.indexOf(name);
 }
 
 /** The default table with the released ids. */

@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBackend, disposeParams, type ParamMap } from "../../src/nn/index.js";
-import { Qwen3Decoder, TINY, initRandomParams, DecodeSession, type LlmConfig } from "../../src/model/index.js";
+import { Qwen3Decoder, TINY, initRandomParams, DecodeSession } from "../../src/model/index.js";
 
-// GQA with 2 query heads per KV head and an untied head, so both lm_head paths and grouping are covered.
-const CFG = { ...TINY, llm: { ...TINY.llm, tieEmbeddings: false } };
+// GQA with 2 query heads per KV head (the fixture's tiny text model).
+const CFG = TINY;
 
 async function lastLogitsFull(llm: Qwen3Decoder, ids: number[]): Promise<Float32Array> {
   const cache = llm.newCache();
@@ -24,7 +24,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     beforeAll(async () => {
       await useBackend(backend);
       params = initRandomParams(CFG, 7);
-      llm = new Qwen3Decoder(params, CFG.llm as LlmConfig);
+      llm = new Qwen3Decoder(params, CFG.text);
     });
     afterAll(() => {
       llm.dispose();
@@ -33,7 +33,7 @@ for (const backend of ["cpu", "wasm"] as const) {
 
     it("KV-cache decode (prefill + one token at a time + a 3-token replay) equals the full-sequence forward within 1e-4", async () => {
       const ids = [258, 72, 101, 108, 108, 111, 2703, 2705, 2705, 2706, 2704, 44, 600, 601, 602, 32, 2573, 2580, 2590, 2600];
-      const V = CFG.llm.vocabSize;
+      const V = CFG.text.vocabSize;
       const full = await lastLogitsFull(llm, ids);
       const before = tf.memory().numTensors;
       const s = new DecodeSession(llm);
@@ -66,15 +66,17 @@ for (const backend of ["cpu", "wasm"] as const) {
       const s = new DecodeSession(llm);
       s.feed([1, 2, 3]);
       s.feed([4]);
-      for (let l = 0; l < CFG.llm.layers; l++) {
+      for (let l = 0; l < CFG.text.numHiddenLayers; l++) {
         const { k, v } = s.cache.layer(l);
-        expect(k.shape).toEqual([4, CFG.llm.kvHeads, CFG.llm.headDim]);
-        expect(v.shape).toEqual([4, CFG.llm.kvHeads, CFG.llm.headDim]);
+        expect(k.shape).toEqual([4, CFG.text.numKeyValueHeads, CFG.text.headDim]);
+        expect(v.shape).toEqual([4, CFG.text.numKeyValueHeads, CFG.text.headDim]);
       }
-      // position 0 has RoPE angle 0, so its K is exactly the k-normed projection: per-head RMS = 1 (norm weight is 1)
-      const k0 = Array.from(await s.cache.layer(0).k.data()).slice(0, CFG.llm.headDim);
-      const rms = Math.sqrt(k0.reduce((a, b) => a + b * b, 0) / CFG.llm.headDim);
-      expect(rms).toBeCloseTo(1, 3);
+      // position 0 has RoPE angle 0, so its K is exactly the k-normed projection: divided by the norm weight, RMS = 1
+      const hd = CFG.text.headDim;
+      const k0 = Array.from(await s.cache.layer(0).k.data()).slice(0, hd);
+      const w = Array.from(await params["model.transformer.blocks.0.self_attn.k_norm.weight"].data());
+      const x0 = k0.map((v, i) => v / w[i]);
+      expect(Math.sqrt(x0.reduce((a, b) => a + b * b, 0) / hd)).toBeCloseTo(1, 3);
       s.dispose();
     });
 
@@ -94,7 +96,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     });
 
     it("rejects out-of-vocabulary ids naming the index", () => {
-      expect(() => llm.embed([1, 99999])).toThrow(/Qwen3Decoder.embed: ids\[1\] must be an integer in \[0, 2719\]; got 99999/);
+      expect(() => llm.embed([1, 99999])).toThrow(/Qwen3Decoder.embed: ids\[1\] must be an integer in \[0, 2830\]; got 99999/);
     });
   });
 }

@@ -133,15 +133,17 @@ describe("MolmoAct2 tiny end-to-end (wasm)", () => {
     const s = t.ids.actionStart;
     const e = t.ids.actionEnd;
     expect(extractActionBins([a(1), s, a(2), 42, a(3), e, a(4), t.ids.imEnd], t)).toEqual([2, 3]);
-    expect(extractActionBins([a(7), a(8), e, a(9)], t)).toEqual([7, 8]);
+    expect(extractActionBins([a(7), a(8), e, a(9)], t)).toEqual([7, 8, 9]); // no start: the whole trace (reference)
     expect(extractActionBins([s, a(1), a(2)], t)).toEqual([1, 2]);
     expect(extractActionBins([s, e], t)).toEqual([]);
   });
 
   it("rejects bad inputs naming the argument", async () => {
     await expect(model.predictActions({ ...obs, normTag: "nope" })).rejects.toThrow(/MolmoAct2.predictActions: observation.normTag must be one of "so"; got "nope"/);
-    await expect(model.predictActions({ ...obs, state: [1, 2] })).rejects.toThrow(/observation.state must have 7 values/);
-    await expect(model.predictActions({ ...obs, state: [0, 0, 0, NaN, 0, 0, 0] })).rejects.toThrow(/observation.state must contain finite numbers; got NaN at \[3\]/);
+    await expect(model.predictActions({ ...obs, state: [1, 2] })).rejects.toThrow(/observation.state must be an array of 7 numbers \(the tag's state dims\); got 2 values/);
+    await expect(model.predictActions({ ...obs, state: [0, 0, 0, NaN, 0, 0, 0] })).rejects.toThrow(/observation.state must hold finite numbers; got NaN at \[3\]/);
+    await expect(model.predictActions({ ...obs, task: " ... " })).rejects.toThrow(/observation.task must be a non-empty instruction/);
+    await expect(model.predictActions({ ...obs, images: [noiseImage(1, 1, 1)] })).rejects.toThrow(/observation.images\[0\] must be an image at least 14×14 pixels .*; got 1×1/);
     await expect(model.predictActions({ ...obs, images: [] })).rejects.toThrow(/observation.images must hold at least one image/);
     await expect(model.predictActions(obs, { mode: "fast" as "discrete" })).rejects.toThrow(/opts.mode must be one of "continuous", "discrete"/);
     await expect(model.predictActions(obs, { noise: [[1]] })).rejects.toThrow(/opts.noise must have H = 10 rows; got 1/);

@@ -40,6 +40,12 @@ describe("prompt (molmoact2.md §6.1)", () => {
     expect(normalizeTaskText("[goal: wipe the table]")).toBe("wipe the table");
     expect(normalizeTaskText("put (red) block")).toBe("put (red) block");
     expect(normalizeTaskText("\"move left\".")).toBe("move left");
+    // the reference strips any quote/bracket characters at the ends (not matched pairs) and splits on [.!?]+
+    expect(normalizeTaskText("(pick it) up")).toBe("pick it) up");
+    expect(normalizeTaskText("Move 3.5 cm left!")).toBe("move 3; 5 cm left");
+    // each prefix pattern applies once per pass, and passes repeat until nothing changes
+    expect(normalizeTaskText("instruction-  GOAL: go")).toBe("go");
+    expect(normalizeTaskText("  \t ")).toBe("");
   });
 
   it("normalization is idempotent and never leaves edge whitespace or trailing punctuation", () => {
@@ -59,11 +65,13 @@ describe("prompt (molmoact2.md §6.1)", () => {
     expect(imagePrefix(2)).toBe("Image 1<|image|>Image 2<|image|>");
     expect(() => buildRobotPrompt({ task: "t", setupType: "s", controlMode: "c", numImages: 0, stateBins: [256] })).toThrow(/256/);
     const t = MOLMOACT2_TOKENS;
-    expect(insertBos([5, 6], t)).toEqual([151645, 5, 6]);
-    expect(insertBos([151645, 6], t)).toEqual([151645, 6]);
-    const ids = expandImageTokens([7, t.imageToken("<|image|>"), 8], t, 2, 3);
-    const P = 155650, C = 155651;
-    expect(ids).toEqual([7, 155652, P, P, P, C, P, P, P, C, 155649, 8]);
+    expect(insertBos([5, 6], 151645)).toEqual([151645, 5, 6]);
+    expect(insertBos([151645, 6], 151645)).toEqual([151645, 6]);
+    const img = t.imageToken("<|image|>");
+    const ids = expandImageTokens([7, img, 8, img], t, [[1, 2], [3]]);
+    expect(ids).toEqual([7, 1, 2, 8, 3]);
+    expect(() => expandImageTokens([img], t, [])).toThrow(/expandImageTokens: ids must hold one <\|image\|> per image \(0\); got more/);
+    expect(() => expandImageTokens([7], t, [[1]])).toThrow(/one <\|image\|> per image \(1\); got 0/);
   });
 
   it("byte tokenizer recognises special tokens and round-trips text", () => {

@@ -18,7 +18,7 @@ describe("MolmoAct2Think adaptive depth (wasm)", () => {
     expect(model.cachedDepthCodes).toBeNull();
     const first = await model.predictActions(obs(1), { seed: 0, forceDepthEnd: true });
     if (!first.ok) throw new Error(first.message);
-    expect(first.trace.depth).toEqual({ full: true, decodeSteps: 100, replayForwards: 0, replayTokens: 0, endSteps: 0 });
+    expect(first.trace.depth).toEqual({ full: true, adaptive: true, decodeSteps: 100, replayForwards: 0, replayTokens: 0, endSteps: 0 });
     const codes = first.depthCodes ?? [];
     expect(codes.length).toBe(100);
     expect(codes.every((c) => Number.isInteger(c) && c >= 0 && c < 128)).toBe(true);
@@ -29,7 +29,8 @@ describe("MolmoAct2Think adaptive depth (wasm)", () => {
 
     const same = await model.predictActions(obs(1), { seed: 0, forceDepthEnd: true });
     if (!same.ok) throw new Error(same.message);
-    expect(same.trace.depth).toEqual({ full: false, decodeSteps: 0, replayForwards: 1, replayTokens: 100, endSteps: 0 });
+    expect(same.trace.depth).toMatchObject({ full: false, adaptive: true, decodeSteps: 0, replayForwards: 1, replayTokens: 100, endSteps: 0 });
+    expect(same.trace.depth?.updateMask).toEqual(new Array(100).fill(0));
     expect(same.depthCodes).toEqual(codes);
     // replaying the codes rebuilds the same KV context (one multi-token forward instead of 100 single ones:
     // float32 reassociation only), so the actions agree within 1e-4
@@ -83,6 +84,6 @@ describe("MolmoAct2Think adaptive depth (wasm)", () => {
   });
 
   it("prompts with the depth trigger", () => {
-    expect(model.promptText(obs(1)).endsWith("<|im_start|>assistant\n<depth_output><action_output>")).toBe(true);
+    expect(model.processObservation(obs(1)).promptText.endsWith("<|im_start|>assistant\n<depth_output><action_output>")).toBe(true);
   });
 });

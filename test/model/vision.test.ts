@@ -1,18 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend, type ParamMap } from "../../src/nn/index.js";
-import {
-  TINY,
-  connectorForward,
-  featureBlockIndex,
-  imageToPatches,
-  initRandomParams,
-  visionForward,
-  VIT,
-  POOL,
-  PROJ,
-  type VisionConfig,
-} from "../../src/model/index.js";
+import { TINY, initRandomParams, preprocessImage, parseImageProcessorConfig, vitFeatureBlock, vitBlocksNeeded } from "../../src/model/index.js";
+import { connectorForward } from "../../src/model/connector.js";
+import { visionForward } from "../../src/model/vision.js";
+import { POOL, PROJ, VIT } from "../../src/model/param-shapes.js";
 import { noiseImage } from "./helpers.js";
 
 // --- a plain float64 reference of the ViT (written from the spec prose, independent of nn/) ---
@@ -53,21 +45,25 @@ describe("vision tower and connector (wasm)", () => {
     params = initRandomParams(TINY, 3);
   });
 
-  it("reads third-to-last / ninth-from-last blocks with the documented clamp for shallow towers", () => {
-    expect(featureBlockIndex(27, -3)).toBe(24);
-    expect(featureBlockIndex(27, -9)).toBe(18);
-    expect(featureBlockIndex(4, -3)).toBe(1);
-    expect(featureBlockIndex(4, -9)).toBe(0);
-    expect(featureBlockIndex(2, -3)).toBe(0);
+  it("reads feature layers as layer + numHiddenLayers (no clamp) and runs only up to the deepest", () => {
+    const v27 = { ...TINY.vit, numHiddenLayers: 27 };
+    expect(vitFeatureBlock(v27, -3)).toBe(24);
+    expect(vitFeatureBlock(v27, -9)).toBe(18);
+    expect(vitFeatureBlock(TINY.vit, -3)).toBe(7);
+    expect(vitBlocksNeeded({ ...TINY, vit: v27 })).toBe(25);
+    expect(vitBlocksNeeded(TINY)).toBe(8);
+    // a shallow tower is an error in the reference, not a clamp
+    expect(() => vitFeatureBlock({ ...TINY.vit, numHiddenLayers: 4 }, -9)).toThrow(/adapter.vitLayers must index blocks of the 4-block ViT/);
   });
 
   it("matches a float64 reference ViT (patch embed, pos emb, pre-LN MHA, GELU-tanh MLP) within 1e-4", async () => {
-    const v: VisionConfig = TINY.vision;
-    const patches = imageToPatches(noiseImage(1), v);
-    const n = (v.imageSize / v.patchSize) ** 2;
-    const P = patches.length / n;
+    const v = TINY.vit;
+    const pre = preprocessImage(noiseImage(1), parseImageProcessorConfig({ image_processor: { size: { height: 56, width: 56 }, crop_mode: "resize", max_crops: 1 } }));
+    const patches = pre.crops;
+    const n = pre.patchesPerCrop;
+    const P = pre.patchDim;
     const pt = tf.tensor2d(patches, [n, P]);
-    const got = await arr(visionForward(params, v, pt));
+    const got = await arr(visionForward(params, TINY, pt));
     const p = async (name: string) => arr(params[`${VIT}.${name}`]);
     const p1 = async (name: string) => vec(params[`${VIT}.${name}`]);
     const X: M = Array.from({ length: n }, (_, i) => Array.from(patches.subarray(i * P, (i + 1) * P)));
@@ -75,49 +71,37 @@ describe("vision tower and connector (wasm)", () => {
     const pos = await p("positional_embedding");
     x = x.map((r, i) => r.map((val, j) => val + pos[i][j]));
     const feats: M[] = [];
-    for (let l = 0; l <= 1; l++) {
+    for (let l = 0; l < vitBlocksNeeded(TINY); l++) {
       const b = `transformer.resblocks.${l}`;
       const h = ln(x, await p1(`${b}.attention_norm.weight`), await p1(`${b}.attention_norm.bias`), v.layerNormEps);
       const q = mm(h, await p(`${b}.attention.wq.weight`), await p1(`${b}.attention.wq.bias`));
       const k = mm(h, await p(`${b}.attention.wk.weight`), await p1(`${b}.attention.wk.bias`));
       const vv = mm(h, await p(`${b}.attention.wv.weight`), await p1(`${b}.attention.wv.bias`));
-      const o = mm(mha(q, k, vv, v.heads), await p(`${b}.attention.wo.weight`), await p1(`${b}.attention.wo.bias`));
+      const o = mm(mha(q, k, vv, v.numAttentionHeads), await p(`${b}.attention.wo.weight`), await p1(`${b}.attention.wo.bias`));
       x = x.map((r, i) => r.map((val, j) => val + o[i][j]));
       const h2 = ln(x, await p1(`${b}.ffn_norm.weight`), await p1(`${b}.ffn_norm.bias`), v.layerNormEps);
       const f = mm(mm(h2, await p(`${b}.feed_forward.w1.weight`), await p1(`${b}.feed_forward.w1.bias`)).map((r) => r.map(geluT)), await p(`${b}.feed_forward.w2.weight`), await p1(`${b}.feed_forward.w2.bias`));
       x = x.map((r, i) => r.map((val, j) => val + f[i][j]));
       feats.push(x);
     }
-    // featureLayers [-3, -9] on 4 blocks → blocks 1 then 0, concatenated in that order
-    const want = feats[1].map((r, i) => [...r, ...feats[0][i]]);
+    // vitLayers [-3, -9] on 10 blocks → blocks 7 then 1, concatenated in that order
+    const want = feats[7].map((r, i) => [...r, ...feats[1][i]]);
     expect(got.length).toBe(n);
-    expect(got[0].length).toBe(2 * v.width);
+    expect(got[0].length).toBe(2 * v.hiddenSize);
     let max = 0;
     for (let i = 0; i < n; i++) for (let j = 0; j < want[0].length; j++) max = Math.max(max, Math.abs(got[i][j] - want[i][j]));
     expect(max).toBeLessThan(1e-4); // float32 vs float64
   });
 
-  it("normalises pixels to [-1, 1] (SigLIP mean/std 0.5) and flattens patches as (dy, dx, c)", () => {
-    const v = { ...TINY.vision, imageSize: 4, patchSize: 2 };
-    const data = new Uint8Array(4 * 4 * 3);
-    data[(0 * 4 + 1) * 3 + 2] = 255; // pixel (y0, x1), blue
-    data[(2 * 4 + 2) * 3 + 0] = 255; // pixel (y2, x2), red
-    const p = imageToPatches({ data, width: 4, height: 4, channels: 3 }, v);
-    expect(p.length).toBe(4 * 12);
-    expect(p[0 * 12 + (0 * 2 + 1) * 3 + 2]).toBeCloseTo(1, 6);
-    expect(p[3 * 12 + 0]).toBeCloseTo(1, 6);
-    expect(p[1]).toBeCloseTo(-1, 6);
-  });
-
   it("pools a window of identical patches to wo(wv·x + bv) + bo, and an edge window of one valid patch likewise", async () => {
-    const c = TINY.connector;
-    const inDim = 2 * TINY.vision.width;
-    const grid = 3; // odd grid: pooled 2×2, edge windows have 2 or 1 valid patches
+    const inDim = 2 * TINY.vit.hiddenSize;
+    const grid = 3; // odd grid: pooled 2×2, edge windows have 2 or 1 valid patches (padding −1 at bottom/right)
     const rowA = Array.from({ length: inDim }, (_, i) => Math.sin(i));
     const rowB = Array.from({ length: inDim }, (_, i) => Math.cos(3 * i));
     const rows: number[][] = [];
     for (let y = 0; y < grid; y++) for (let x = 0; x < grid; x++) rows.push(y < 2 && x < 2 ? rowA : x === 2 && y === 2 ? rowB : rows.length % 2 ? rowA : rowB);
-    const out = await arr(connectorForward(params, c, tf.tensor2d(rows), grid, TINY.llm.hiddenSize));
+    const pooling = Int32Array.from([0, 1, 3, 4, 2, -1, 5, -1, 6, 7, -1, -1, 8, -1, -1, -1]);
+    const out = await arr(connectorForward(params, TINY, tf.tensor2d(rows), pooling, 4));
     expect(out.length).toBe(4);
     const expectFor = async (row: number[]) => {
       const vproj = mm([row], await arr(params[`${POOL}.wv.weight`]), await vec(params[`${POOL}.wv.bias`]));
