@@ -1,8 +1,9 @@
 import { defineConfig } from "tsup";
 import { readdirSync, existsSync } from "node:fs";
 
-// One entry per module face (src/<module>/index.ts) plus the umbrella, so each
-// subpath export ("vla-primitives/tokenizer", ...) is its own small file.
+// One entry per module face (src/<module>/index.ts) plus the umbrella and the internal subpath
+// ("vla-primitives/internal", the building blocks behind the faces), so each subpath export
+// ("vla-primitives/tokenizer", ...) is its own small file.
 const modules = readdirSync("src", { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`src/${d.name}/index.ts`))
   .map((d) => d.name);
@@ -10,6 +11,7 @@ const modules = readdirSync("src", { withFileTypes: true })
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    internal: "src/internal.ts",
     ...Object.fromEntries(modules.map((m) => [`${m}/index`, `src/${m}/index.ts`])),
   },
   format: ["esm"],

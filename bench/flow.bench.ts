@@ -18,36 +18,49 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../src/core/index.js";
 import { eulerGrid, sample } from "../src/flow/index.js";
-import { ActionExpert, disposeParams, linear, useBackend, type ActionExpertConfig, type BackendName, type ExpertContext } from "../src/nn/index.js";
+import { disposeParams, linear, useBackend, type BackendName } from "../src/nn/index.js";
+import { ActionExpert, type ExpertConfig, type ExpertContext, type ExpertModelConfig } from "../src/model/index.js";
 import { measure, report, type BenchRow } from "./lib.js";
 
-const BIG: ActionExpertConfig = { hiddenSize: 512, numLayers: 12, numHeads: 8, llmNumKvHeads: 8, llmHeadDim: 128 };
-const SMALL: ActionExpertConfig = { hiddenSize: 128, numLayers: 4, numHeads: 4, llmNumKvHeads: 2, llmHeadDim: 64 };
+/** An expert of width h × L blocks over a VLM cache of nKv heads × hdLlm, the reference's other defaults. */
+function expertConfig(h: number, L: number, heads: number, nKv: number, hdLlm: number): ExpertModelConfig {
+  const expert: ExpertConfig = { hiddenSize: h, numLayers: L, numHeads: heads, mlpRatio: 8 / 3, ffnMultipleOf: 256, timestepEmbedDim: 256, contextLayerNorm: true, qkNorm: true, qkNormEps: 1e-6, rope: true };
+  return { expert, text: { numKeyValueHeads: nKv, headDim: hdLlm }, maxActionDim: 32, depthGate: "none" };
+}
+
+const BIG = expertConfig(512, 12, 8, 8, 128);
+const SMALL = expertConfig(128, 4, 4, 2, 64);
 const T = 600;
 const STEPS = 10;
 
+/** The expert's own sizes (its config is never null here). */
+function sizes(ex: ActionExpert) {
+  const e = ex.config.expert as ExpertConfig;
+  return { h: e.hiddenSize, L: e.numLayers, A: ex.config.maxActionDim, inner: ex.mlpInner, tdim: e.timestepEmbedDim, kvDim: ex.config.text.numKeyValueHeads * ex.config.text.headDim };
+}
+
 /** matMul FLOPs of one velocity call with R = B·H rows and a T-token context. */
-function stepFlops(c: ActionExpert["config"], R: number, ctxLen: number): { total: number; linear: number } {
-  const h = c.hiddenSize;
-  const lin = 2 * R * c.maxActionDim * h + c.numLayers * (2 * R * h * 3 * h + 3 * 2 * R * h * h + 3 * 2 * R * h * c.mlpInner) + 2 * R * h * c.maxActionDim;
-  const attn = c.numLayers * (4 * R * R * h + 4 * R * ctxLen * h);
+function stepFlops(ex: ActionExpert, R: number, ctxLen: number): { total: number; linear: number } {
+  const { h, L, A, inner } = sizes(ex);
+  const lin = 2 * R * A * h + L * (2 * R * h * 3 * h + 3 * 2 * R * h * h + 3 * 2 * R * h * inner) + 2 * R * h * A;
+  const attn = L * (4 * R * R * h + 4 * R * ctxLen * h);
   return { total: lin + attn, linear: lin };
 }
 
 /** Per-chunk context work (projection of every layer's K and V + modulations of the 10 grid times). */
-function contextFlops(c: ActionExpert["config"], ctxLen: number): number {
-  const h = c.hiddenSize;
-  const kvDim = c.llmNumKvHeads * c.llmHeadDim;
-  const proj = c.numLayers * 2 * (2 * ctxLen * kvDim * h);
-  const mods = 2 * (c.timestepEmbedDim * h + h * h) + c.numLayers * 2 * h * 9 * h + 2 * h * 2 * h;
+function contextFlops(ex: ActionExpert, ctxLen: number): number {
+  const { h, L, tdim, kvDim } = sizes(ex);
+  const proj = L * 2 * (2 * ctxLen * kvDim * h);
+  const mods = 2 * (tdim * h + h * h) + L * 2 * h * 9 * h + 2 * h * 2 * h;
   return proj + mods;
 }
 
-function makeKV(c: ActionExpertConfig, n: number, seed: number) {
+function makeKV(c: ExpertModelConfig, n: number, seed: number) {
   const r = new Rng(seed);
-  return Array.from({ length: c.numLayers }, () => ({
-    k: tf.tensor3d(r.normals(n * c.llmNumKvHeads * c.llmHeadDim), [n, c.llmNumKvHeads, c.llmHeadDim]),
-    v: tf.tensor3d(r.normals(n * c.llmNumKvHeads * c.llmHeadDim), [n, c.llmNumKvHeads, c.llmHeadDim]),
+  const { numKeyValueHeads: nKv, headDim: hd } = c.text;
+  return Array.from({ length: c.expert?.numLayers ?? 0 }, () => ({
+    k: tf.tensor3d(r.normals(n * nKv * hd), [n, nKv, hd]),
+    v: tf.tensor3d(r.normals(n * nKv * hd), [n, nKv, hd]),
   }));
 }
 
@@ -62,11 +75,11 @@ function randomise(ex: ActionExpert, seed: number): ActionExpert {
   return new ActionExpert(ex.config, params);
 }
 
-async function benchBackend(backend: BackendName, cfg: ActionExpertConfig, opts: { minMs: number; minRuns: number; warmup: number }): Promise<BenchRow[]> {
+async function benchBackend(backend: BackendName, cfg: ExpertModelConfig, opts: { minMs: number; minRuns: number; warmup: number }): Promise<BenchRow[]> {
   await useBackend(backend);
   const rows: BenchRow[] = [];
   const m = { minMs: opts.minMs, minRuns: opts.minRuns, warmup: opts.warmup };
-  const tag = `${backend} h${cfg.hiddenSize}×L${cfg.numLayers}`;
+  const tag = `${backend} h${cfg.expert?.hiddenSize}×L${cfg.expert?.numLayers}`;
   // the backend's own 2-D matMul rate
   if (backend !== "cpu") {
     const a = tf.randomNormal([1024, 1024], 0, 1, "float32", 1) as tf.Tensor2D;
@@ -81,13 +94,13 @@ async function benchBackend(backend: BackendName, cfg: ActionExpertConfig, opts:
     tf.dispose([a, b]);
   }
   const ex = randomise(ActionExpert.init(cfg, new Rng(0)), 1);
-  const c = ex.config;
+  const A = cfg.maxActionDim;
   const kv = makeKV(cfg, T, 2);
   const ids = Array.from({ length: T }, (_, i) => 1000 + i);
   const grid = eulerGrid(STEPS).times;
   for (const [name, H, D] of [["LIBERO-like", 10, 7], ["YAM-like", 30, 14]] as const) {
     const R = H;
-    const f = stepFlops(c, R, T);
+    const f = stepFlops(ex, R, T);
     // ceiling: exactly the step's linear layers, same shapes and weights, nothing else
     const ws = Object.entries(ex.params).filter(([k]) => /blocks\.\d+\.(self_attn\.(qkv|out_proj)|cross_attn\.(q_proj|out_proj)|mlp\.(gate|up|down)_proj)\.weight$/.test(k));
     const xs = new Map<number, tf.Tensor2D>();
@@ -99,19 +112,19 @@ async function benchBackend(backend: BackendName, cfg: ActionExpertConfig, opts:
         await outs[outs.length - 1].data();
         tf.dispose(outs);
       }, m);
-    const linFlops = f.linear - 4 * R * c.maxActionDim * c.hiddenSize;
+    const linFlops = f.linear - 4 * R * A * sizes(ex).h;
     const mmBefore = await ceiling();
 
     const prep = await measure(`prepareContext T=${T} (${tag})`, "chunk", () => {
       ex.prepareContext(kv, ids, { times: grid }).dispose();
     }, m);
-    prep.extra = { GFLOPs: contextFlops(c, T) / (prep.msPerOp * 1e6) };
+    prep.extra = { GFLOPs: contextFlops(ex, T) / (prep.msPerOp * 1e6) };
     rows.push(prep);
 
     const ctx: ExpertContext = ex.prepareContext(kv, ids, { times: grid });
     let seed = 0;
     const r = await measure(`sample ${name} H=${H} D=${D}, ${STEPS} Euler steps, cached ctx (${tag})`, "chunk", async () => {
-      const x = await sample((xx, t) => ex.velocity(xx as tf.Tensor2D, t, ctx), { horizon: H, actionDim: c.maxActionDim, validDims: D, seed: seed++ });
+      const x = await sample((xx, t) => ex.velocity(xx as tf.Tensor2D, t, ctx), { horizon: H, actionDim: A, validDims: D, seed: seed++ });
       await x.data();
       x.dispose();
     }, m);
@@ -133,7 +146,7 @@ async function benchBackend(backend: BackendName, cfg: ActionExpertConfig, opts:
     for (let i = 0; i < 1 + Math.max(3, m.minRuns - 2); i++) {
       const c2 = ex.prepareContext(kv, ids, { times: grid });
       const t0 = performance.now();
-      const x = await sample((xx, t) => ex.velocity(xx as tf.Tensor2D, t, c2), { horizon: H, actionDim: c.maxActionDim, validDims: D, seed: seed++ });
+      const x = await sample((xx, t) => ex.velocity(xx as tf.Tensor2D, t, c2), { horizon: H, actionDim: A, validDims: D, seed: seed++ });
       await x.data();
       const dt = performance.now() - t0;
       x.dispose();
@@ -153,7 +166,7 @@ async function benchBackend(backend: BackendName, cfg: ActionExpertConfig, opts:
 
     if (name === "LIBERO-like") {
       const re = await measure(`sample ${name}, ${STEPS} steps, context recomputed every step (${tag})`, "chunk", async () => {
-        const x = await sample((xx, t) => ex.velocityUncached(xx as tf.Tensor2D, t, kv, ids), { horizon: H, actionDim: c.maxActionDim, validDims: D, seed: seed++ });
+        const x = await sample((xx, t) => ex.velocityUncached(xx as tf.Tensor2D, t, kv, ids), { horizon: H, actionDim: A, validDims: D, seed: seed++ });
         await x.data();
         x.dispose();
       }, { ...m, minRuns: Math.max(2, m.minRuns - 2), warmup: 1 });

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measure, report, type BenchRow } from "./lib.js";
-import { LeRobotDataset, memorySource, readParquetTable, percentileStats, datasetChunks } from "../src/io/index.js";
+import { LeRobotDataset, memorySource, datasetChunks } from "../src/io/index.js";
+import { readParquetTable } from "../src/io/lerobot-parquet.js";
+import { percentileStats } from "../src/normalize/index.js";
 
 const FIXTURES = process.env.VLA_FIXTURES ?? resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared", "fixtures");
 

@@ -8,7 +8,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../src/core/index.js";
 import { gaussianVelocity, sample } from "../src/flow/index.js";
-import { ActionExpert, disposeParams, useBackend } from "../src/nn/index.js";
+import { disposeParams, useBackend } from "../src/nn/index.js";
+import { ActionExpert, type ExpertModelConfig } from "../src/model/index.js";
 import { MOLMOACT2_TOKENS } from "../src/vocab/index.js";
 
 export async function flowBasic(): Promise<{ mean: number[]; std: number[]; actions: number[][] }> {
@@ -22,12 +23,18 @@ export async function flowBasic(): Promise<{ mean: number[]; std: number[]; acti
   const mean = [0, 1].map((j) => d.filter((_, i) => i % 2 === j).reduce((a, b) => a + b, 0) / 4000);
   const std = [0, 1].map((j) => Math.sqrt(d.filter((_, i) => i % 2 === j).reduce((a, b) => a + (b - mean[j]) ** 2, 0) / 4000));
 
-  // 2. The action expert (seeded init: zero output until trained — load real weights with new ActionExpert(cfg, params))
-  const cfg = { hiddenSize: 64, numLayers: 2, numHeads: 4, llmNumKvHeads: 2, llmHeadDim: 16 };
+  // 2. The action expert (seeded init: zero output until trained — load real weights with new ActionExpert(cfg, params)).
+  //    Its config is the model's: the reference action_expert_config, the VLM's KV layout, the action width, the gate.
+  const cfg: ExpertModelConfig = {
+    expert: { hiddenSize: 64, numLayers: 2, numHeads: 4, mlpRatio: 8 / 3, ffnMultipleOf: 256, timestepEmbedDim: 256, contextLayerNorm: true, qkNorm: true, qkNormEps: 1e-6, rope: true },
+    text: { numKeyValueHeads: 2, headDim: 16 },
+    maxActionDim: 32,
+    depthGate: "none",
+  };
   const expert = ActionExpert.init(cfg, new Rng(0));
   const T = 12;
   const r = new Rng(2);
-  const perLayerKV = Array.from({ length: cfg.numLayers }, () => ({
+  const perLayerKV = Array.from({ length: 2 }, () => ({
     k: tf.tensor3d(r.normals(T * 2 * 16), [T, 2, 16]), // [T, n_kv, hd_llm]: the VLM's cache of layer l
     v: tf.tensor3d(r.normals(T * 2 * 16), [T, 2, 16]),
   }));

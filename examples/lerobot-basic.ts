@@ -1,8 +1,9 @@
 // Read a LeRobot dataset folder, get per-dimension 1–99 percentile stats, cut one-second chunks,
 // normalize them and tokenize with FAST+.   npx tsx examples/lerobot-basic.ts [dataset-folder]
-// (In an app: import { LeRobotDataset, percentileStats, episodeChunks } from "vla-primitives/io".)
-import { LeRobotDataset, percentileStats, episodeChunks } from "../src/io/index.js";
-import { normalize } from "../src/normalize/index.js";
+// (In an app: import { LeRobotDataset, episodeChunks } from "vla-primitives/io" and percentileStats from
+// "vla-primitives/normalize".)
+import { LeRobotDataset, episodeChunks } from "../src/io/index.js";
+import { normalize, percentileStats } from "../src/normalize/index.js";
 import { loadFastPlus } from "../src/tokenizer/index.js";
 
 const dir = process.argv[2] ?? new URL("../../shared/fixtures/real/so101-orange-cube", import.meta.url).pathname;

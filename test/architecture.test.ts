@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 // The floors of ../shared/specs/architecture.md, checked on the source so a stray import fails CI.
@@ -41,6 +42,20 @@ describe("architecture", () => {
     expect(bad).toEqual([]);
   });
 
+  it("nn holds only generic blocks: it imports neither kv nor model and names no MolmoAct2 checkpoint tensor", () => {
+    // the reference's tensor names (model.transformer…, model.action_expert…, context_k_proj, …) belong to model/ (and
+    // the KV adapter's to kv/); an nn block that needs them is model code
+    const checkpointName = /\b(?:model\.(?:transformer|vision_backbone|action_expert)|action_expert|lm_head|wte|context_[kv]_proj|final_layer|time_embed|modulation\.linear|self_attn|cross_attn|depth_gate|image_vit|image_pooling_2d|image_projector)\b/;
+    const bad: string[] = [];
+    for (const f of imports.filter((i) => i.module === "nn")) {
+      for (const s of f.specs) if (/^\.\.\/(?:kv|model)\//.test(s)) bad.push(`${f.file}: imports ${s}`);
+      const hit = checkpointName.exec(readFileSync(join(SRC, f.file), "utf8"));
+      if (hit) bad.push(`${f.file}: names ${JSON.stringify(hit[0])}`);
+      if (/(?:^|[/-])(?:expert|dit)(?:[-.]|$)/.test(f.file)) bad.push(`${f.file}: an action-expert file (the expert lives in model/)`);
+    }
+    expect(bad).toEqual([]);
+  });
+
   it("has no import cycle between modules", () => {
     const edges = new Map<string, Set<string>>();
     for (const f of imports) for (const s of f.specs) {
@@ -58,5 +73,142 @@ describe("architecture", () => {
     };
     for (const m of edges.keys()) visit(m, []);
     expect(cycle).toEqual([]);
+  });
+});
+
+// ---- one reader per format, small faces (issue 11) ----
+
+const ARRAY_FACES = ["core", "vocab", "io", "tokenizer", "normalize", "state", "depth", "metrics"] as const;
+/** Runtime exports each array-floor face may have; raising one is a decision (add the row to the docs table too). */
+const FACE_BUDGET: Record<(typeof ARRAY_FACES)[number], number> = { core: 14, vocab: 4, io: 29, tokenizer: 4, normalize: 17, state: 6, depth: 8, metrics: 24 };
+/** The docs page holding each face's export table (core and vocab have no page of their own). */
+const FACE_DOCS: Record<(typeof ARRAY_FACES)[number], string> = {
+  core: "architecture-faces.md",
+  vocab: "architecture-faces.md",
+  io: "io.md",
+  tokenizer: "tokenizer.md",
+  normalize: "normalize.md",
+  state: "state.md",
+  depth: "depth.md",
+  metrics: "metrics.md",
+};
+const DOCS = resolve(SRC, "..", "docs");
+/** A module face's runtime exports (by path: the faces are found by listing src/). */
+const importFace = (m: string): Promise<Record<string, unknown>> => import(/* @vite-ignore */ pathToFileURL(join(SRC, m, "index.ts")).href);
+
+/**
+ * Keys a file reads from objects, from the TypeScript AST (so strings and comments never count): `a.key`,
+ * `a["key"]`, `const { key } = a` and `"key" in a`.
+ */
+function keysRead(file: string): Set<string> {
+  const src = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+  const out = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n)) out.add(n.name.text);
+    else if (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression)) out.add(n.argumentExpression.text);
+    else if (ts.isBindingElement(n) && ts.isObjectBindingPattern(n.parent)) {
+      const key = n.propertyName ?? n.name;
+      if (ts.isIdentifier(key) || ts.isStringLiteralLike(key)) out.add(key.text);
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.InKeyword && ts.isStringLiteralLike(n.left)) out.add(n.left.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(src);
+  return out;
+}
+
+/** Calls of `JSON.parse(…)` or core's `parseJson(…)` in a file. */
+function parsesJson(file: string): boolean {
+  const src = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const e = n.expression;
+      if ((ts.isIdentifier(e) && e.text === "parseJson") || (ts.isPropertyAccessExpression(e) && e.name.text === "parse" && ts.isIdentifier(e.expression) && e.expression.text === "JSON")) found = true;
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(src);
+  return found;
+}
+
+/** The first-column names of the `## Exports` table of a docs page section about `module`. */
+function documentedExports(page: string, module: string): string[] {
+  const text = readFileSync(join(DOCS, page), "utf8");
+  const start = text.search(new RegExp(`^## Exports of \`vla-primitives/${module}\``, "m"));
+  if (start < 0) return [];
+  const rest = text.slice(start).split("\n").slice(1);
+  const end = rest.findIndex((l) => l.startsWith("## "));
+  return (end < 0 ? rest : rest.slice(0, end)).flatMap((l) => /^\| `([A-Za-z0-9_$]+)` \|/.exec(l)?.[1] ?? []);
+}
+
+describe("architecture: one reader per format (issue 11)", () => {
+  const allFiles = files(SRC).map((f) => relative(SRC, f));
+  const reads = new Map(allFiles.map((f) => [f, keysRead(join(SRC, f))]));
+  // Keys only the format has: a second parser of the format has to read them.
+  const FORMATS = [
+    { format: "Hugging Face tokenizer.json", reader: "io/hf-tokenizer-json.ts", keys: ["added_tokens", "pre_tokenizer", "post_processor", "byte_fallback", "ignore_merges", "continuing_subword_prefix", "end_of_word_suffix"] },
+    { format: "LeRobot stats.json", reader: "io/lerobot-stats-json.ts", keys: ["q10", "q50", "q90"] },
+  ];
+
+  it.each(FORMATS)("$format is read only by $reader", ({ reader, keys }) => {
+    expect(allFiles).toContain(reader);
+    const bad = allFiles.filter((f) => f !== reader).flatMap((f) => keys.filter((k) => reads.get(f)!.has(k)).map((k) => `${f} reads "${k}"`));
+    expect(bad).toEqual([]);
+  });
+
+  it("normalize's statsFromLeRobot reads stats.json through io's reader (its errors are parseStatsJson's)", async () => {
+    const { statsFromLeRobot } = await import("../src/normalize/index.js");
+    expect(() => statsFromLeRobot({ action: { q01: "low" } }, "action")).toThrow(/^parseStatsJson: "action".q01 /);
+  });
+
+  it("on the array floor only io (and core's parseJson itself) turns text into JSON", () => {
+    // Known exception, to move into io together with model's tagsFromNormStats (which reads the same file):
+    // normalize/stats-files.ts reads openpi and MolmoAct2 norm_stats.json, each once.
+    const allowed = new Set(["core/errors.ts", "normalize/stats-files.ts"]);
+    const bad = allFiles.filter((f) => ARRAY_FLOOR.includes(f.split("/")[0]) && f.split("/")[0] !== "io" && !allowed.has(f) && parsesJson(join(SRC, f)));
+    expect(bad).toEqual([]);
+  });
+
+  it("preprocess.json is read and written in io, not in the CLI", () => {
+    // its types are declared in io only, and each CLI file that names the file goes through io's reader/writer
+    const declared = allFiles.filter((f) => /\b(?:interface\s+(?:Preprocess|PreprocessFile|FittedOn)\b|type\s+(?:Preprocess|PreprocessFile|FittedOn)\s*=)/.test(readFileSync(join(SRC, f), "utf8")));
+    expect(declared).toEqual(["io/preprocess-json.ts"]);
+    const text = (f: string) => readFileSync(join(SRC, f), "utf8");
+    const bad = allFiles
+      .filter((f) => f.startsWith("cli/") && /join\([^)]*"preprocess\.json"\)/.test(text(f)))
+      .filter((f) => !/\b(?:parsePreprocessJson|serializePreprocessJson)\(/.test(text(f)) || (/\bparsePreprocessJson\(/.test(text(f)) && parsesJson(join(SRC, f))));
+    expect(bad).toEqual([]);
+  });
+});
+
+describe("architecture: small faces (issue 11)", () => {
+  const faces = Object.fromEntries(readdirSync(SRC).filter((d) => statSync(join(SRC, d)).isDirectory() && d in FLOOR && d !== "cli").map((d) => [d, join(SRC, d, "index.ts")]));
+
+  it.each(ARRAY_FACES)("%s: every runtime export is in its docs table, within the budget", async (m) => {
+    const names = Object.keys(await importFace(m)).sort();
+    expect(names.length).toBeLessThanOrEqual(FACE_BUDGET[m]);
+    expect(documentedExports(FACE_DOCS[m], m).sort()).toEqual(names);
+  });
+
+  it("the umbrella export is every face's names, none lost to a clash", async () => {
+    const all: string[] = [];
+    for (const m of Object.keys(faces)) all.push(...Object.keys(await importFace(m)));
+    const umbrella = Object.keys(await import(/* @vite-ignore */ pathToFileURL(join(SRC, "index.ts")).href));
+    const twice = all.filter((n, i) => all.indexOf(n) !== i);
+    expect(twice).toEqual([]);
+    expect(umbrella.sort()).toEqual([...all].sort());
+  });
+
+  it("vla-primitives/internal: documented, no module imports it, and it repeats no face's name", async () => {
+    const internal = Object.keys(await import(/* @vite-ignore */ pathToFileURL(join(SRC, "internal.ts")).href)).sort();
+    const faceNames = new Set<string>();
+    for (const m of Object.keys(faces)) for (const n of Object.keys(await importFace(m))) faceNames.add(n);
+    expect(internal.filter((n) => faceNames.has(n))).toEqual([]);
+    expect(documentedExports("architecture-faces.md", "internal").sort()).toEqual(internal);
+    const importers = imports.filter((f) => f.specs.some((s) => /(^|\/)internal\.js$/.test(s))).map((f) => f.file);
+    expect(importers).toEqual([]);
+    const pkg = JSON.parse(readFileSync(resolve(SRC, "..", "package.json"), "utf8")) as { exports: Record<string, unknown>; sideEffects: unknown };
+    expect(pkg.exports["./internal"]).toEqual({ types: "./dist/internal.d.ts", default: "./dist/internal.js" });
+    expect(pkg.sideEffects).toBe(false);
   });
 });

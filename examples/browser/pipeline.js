@@ -1,136 +1,164 @@
-// The demo's computation, shared by the page (main.js) and the Node test that checks the page:
-// same seed, same inputs, same library calls. It takes the library's module faces as arguments
-// (`mods.core`, `mods.depth`, `mods.tokenizer`, `mods.model`, `mods.flow`), so it runs on the
-// built `dist/` in a browser (through the import map) and in Node alike.
+// The demo's computation, shared by the page (main.js) and the Node test that checks the page: the same
+// inputs, the same library calls, plain JSON-able numbers out. It takes the library's module faces as
+// arguments (`mods.core`, `mods.depth`, `mods.tokenizer`, `mods.normalize`, `mods.model`), so it runs on the
+// built `dist/` in a browser (through the import map) and in Node alike. Decoding the PNG frames and reading
+// the episode file is the caller's job (canvas in the page, pngjs in Node): both give the same RGB bytes.
 //
-// Steps: (1) two synthetic camera frames where an object moves → depth module's changed 10×10
-// cells; (2) the tiny MolmoAct2 (random weights, seeded) predicts a 10-step action chunk from
-// the current frame, task text and state (falls back to the flow sampler when the model module
-// is missing); (3) a smooth one-second trajectory is tokenized with FAST+ and decoded back.
+// Steps, on the shipped Unitree G1 scene (examples/data/g1-inspire-bottle, MIT):
+// (1) the depth module's changed 10×10 cells between camera frames 195 and 196;
+// (2) the recorded one-second action chunk from frame 195 (30 × 26), normalised with the episode's q01/q99,
+//     FAST+ encoded and decoded back (round-trip error in normalised and in robot units);
+// (3) a policy predicts a chunk from frame 195, the task text and the recorded state: the tiny MolmoAct2
+//     (`TINY`, random seeded weights: the right shapes and data flow, not a trained policy) or a model the
+//     caller opened (a Hugging Face snapshot through `MolmoAct2.fromPretrained`).
 
 /** Inputs of the demo (change them and both sides change together). */
 export const DEMO = {
   seed: 7,
-  width: 160,
-  height: 120,
-  actionDim: 7,
-  horizon: 10,
-  flowSteps: 5,
-  task: "pick cube",
-  trajectory: { horizon: 30, dim: 7 },
+  task: "Pick up the yellow bottle on the table.",
+  /** Episode frame of the current camera image (and of the state and the recorded chunk). */
+  frame: 195,
+  framesDir: "examples/data/g1-inspire-bottle/frames",
+  frameFiles: ["ep1_cam_high_000195.png", "ep1_cam_high_000196.png"],
+  episodeFile: "examples/data/g1-inspire-bottle/episode_000001.json",
+  /** One second at 30 fps: the tiny model's horizon and the FAST+ chunk. */
+  horizon: 30,
 };
 
-/** Two RGB frames (Uint8 HWC): a textured table and a red cube that moves right and down. */
-export function makeFrames(core, seed = DEMO.seed, width = DEMO.width, height = DEMO.height) {
-  const rng = new core.Rng(seed);
-  const base = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      const n = rng.int(12);
-      base[i] = 90 + ((x * 60) / width) + n;
-      base[i + 1] = 110 + ((y * 50) / height) + n;
-      base[i + 2] = 140 + n;
+/** Unit of a G1 + Inspire dim (the dataset's NOTICE: 14 arm joints in rad, then 12 hand dims in 0..1). */
+export function unitOf(name) {
+  return /Hand/.test(name) ? "0–1" : "rad";
+}
+
+/** Short joint label: `kLeftShoulderPitch` → `L shoulder pitch`, `kRightHandThumbBend` → `R hand thumb bend`. */
+export function jointLabel(name) {
+  const words = String(name).replace(/^k(?=[A-Z])/, "").split(/(?=[A-Z])/);
+  if (words[0] === "Left" || words[0] === "Right") words[0] = words[0][0];
+  return words.map((w, i) => (i === 0 ? w : w.toLowerCase())).join(" ");
+}
+
+/** The embodiment tag of the shipped episode: its own action/state statistics, a one-second horizon. */
+export function g1Tag(mods, episode, horizon = DEMO.horizon) {
+  return {
+    setupType: "unitree g1 humanoid with inspire hands",
+    controlMode: "absolute joint pose",
+    actionHorizon: horizon,
+    actionDim: episode.action[0].length,
+    actionStats: mods.normalize.computeStats(episode.action),
+    stateStats: mods.normalize.computeStats(episode.state),
+  };
+}
+
+const now = () => (globalThis.performance ? performance.now() : Date.now());
+
+/** Changed depth cells between two RGB images (`changedCells`, the depth module's one-shot API). */
+export function depthChange(mods, prev, curr) {
+  const t0 = now();
+  const c = mods.depth.changedCells(prev, curr);
+  const ms = now() - t0;
+  const mask = Array.from(c.mask);
+  return {
+    grid: 10,
+    mask,
+    changed: mask.flatMap((v, k) => (v ? [k] : [])),
+    changedCount: c.changedCount,
+    minCosine: c.cosine ? Math.min(...c.cosine) : null,
+    ms,
+  };
+}
+
+/** FAST+ tokens of the recorded chunk `episode.action[start .. start+horizon)` and the round-trip error. */
+export function trajectoryTokens(mods, fastPlus, episode, start = DEMO.frame, horizon = DEMO.horizon) {
+  const raw = episode.action.slice(start, start + horizon);
+  const stats = mods.normalize.computeStats(episode.action);
+  const normalized = mods.normalize.normalize(raw, stats);
+  const dim = raw[0].length;
+  let t0 = now();
+  const tokens = fastPlus.encode(normalized);
+  const encodeMs = now() - t0;
+  t0 = now();
+  const back = fastPlus.decode(tokens, { horizon, dim });
+  const decodeMs = now() - t0;
+  const out = { start, horizon, dim, tokens, numTokens: tokens.length, values: horizon * dim, encodeMs, decodeMs, ok: back.ok };
+  if (!back.ok) return { ...out, reason: back.reason, message: back.message ?? "" };
+  // error in normalised units (what FAST+ quantises) and, per dim, in robot units (rad / 0..1)
+  const robot = mods.normalize.unnormalize(back.actions, stats);
+  let maxNormalized = 0;
+  const maxRobot = new Array(dim).fill(0);
+  for (let t = 0; t < horizon; t++) {
+    for (let d = 0; d < dim; d++) {
+      maxNormalized = Math.max(maxNormalized, Math.abs(back.actions[t][d] - normalized[t][d]));
+      maxRobot[d] = Math.max(maxRobot[d], Math.abs(robot[t][d] - raw[t][d]));
     }
   }
-  const draw = (cx, cy) => {
-    const img = base.slice();
-    for (let y = cy; y < cy + 22; y++) {
-      for (let x = cx; x < cx + 22; x++) {
-        const i = (y * width + x) * 3;
-        img[i] = 220;
-        img[i + 1] = 40;
-        img[i + 2] = 35;
-      }
-    }
-    return { data: img, width, height, channels: 3 };
-  };
-  return { prev: draw(30, 40), curr: draw(62, 52) };
+  return { ...out, roundTripMaxAbsError: maxNormalized, roundTripMaxAbsErrorRobot: maxRobot };
 }
 
-/** A smooth one-second trajectory in [-1, 1] (`[horizon][dim]`), the kind FAST compresses well. */
-export function demoTrajectory(horizon = DEMO.trajectory.horizon, dim = DEMO.trajectory.dim) {
-  return Array.from({ length: horizon }, (_, t) =>
-    Array.from({ length: dim }, (_, d) => Math.round(1e6 * 0.8 * Math.sin((2 * Math.PI * t) / horizon + d * 0.7) * (d % 2 ? 0.5 : 1)) / 1e6),
-  );
+/** Build the tiny random-weight MolmoAct2 for the G1 tag (caller disposes). */
+export function tinyModel(mods, episode, seed = DEMO.seed) {
+  const { MolmoAct2, TINY, initRandomParams } = mods.model;
+  return new MolmoAct2({ config: TINY, params: initRandomParams(TINY, seed), tags: { g1: g1Tag(mods, episode, Math.min(DEMO.horizon, TINY.maxActionHorizon)) } });
 }
 
-function tag(D, H) {
+/**
+ * One chunk from `model` on `image`: the tag is `normTag` (default: the model's only/first tag); the state is
+ * the episode's state at `DEMO.frame` when its dims match the tag, else the middle of the tag's state range.
+ */
+export async function predictChunk(model, image, episode, opts = {}) {
+  const normTag = opts.normTag ?? Object.keys(model.tags)[0];
+  const tag = model.tags[normTag];
+  const recordedState = episode.state[DEMO.frame];
+  const stateDim = tag.stateStats?.q01.length ?? 0;
+  const stateFromEpisode = stateDim === recordedState.length;
+  const state = stateFromEpisode ? recordedState : (tag.stateStats?.q01 ?? []).map((lo, d) => (lo + tag.stateStats.q99[d]) / 2);
+  const predictOpts = { seed: opts.seed ?? DEMO.seed };
+  if (opts.noise) predictOpts.noise = opts.noise;
+  const r = await model.predictActions({ images: [image], task: opts.task ?? DEMO.task, state, normTag }, predictOpts);
+  if (!r.ok) return { ok: false, reason: r.reason, message: r.message, normTag };
   return {
-    setupType: "arm",
-    controlMode: "joint",
-    actionHorizon: H,
-    actionDim: D,
-    actionStats: { q01: Array(D).fill(-1), q99: Array(D).fill(1) },
-    stateStats: { q01: Array(D).fill(-1), q99: Array(D).fill(1) },
+    ok: true,
+    normTag,
+    horizon: r.actions.length,
+    dim: r.actions[0].length,
+    stateFromEpisode,
+    actions: r.actions,
+    normalized: r.normalized,
+    timings: r.timings,
+    trace: { promptTokens: r.trace.promptTokens, imageTokens: r.trace.imageTokens, flowSteps: r.trace.flowSteps },
   };
 }
 
 /**
- * Run the demo. `mods`: `{ core, depth, tokenizer, model?, flow? }` (module namespaces);
- * `fastPlus`: an OpenFastTokenizer (FAST+). Returns plain JSON-able numbers.
+ * Run the demo. `mods`: `{ core, depth, tokenizer, normalize, model }` (module namespaces); `fastPlus`: an
+ * OpenFastTokenizer (FAST+); `scene`: `{ frames: [rgb195, rgb196], episode }`; `opts.model`: a model to use
+ * instead of the tiny random one (not disposed here).
  */
-export async function runPipeline(mods, fastPlus, opts = {}) {
+export async function runPipeline(mods, fastPlus, scene, opts = {}) {
   const seed = opts.seed ?? DEMO.seed;
-  const now = () => (globalThis.performance ? performance.now() : Date.now());
-  const timings = {};
-  let t0 = now();
-  const { prev, curr } = makeFrames(mods.core, seed);
-  const change = mods.depth.changedCells(prev, curr);
-  timings.depthMs = now() - t0;
-
-  t0 = now();
-  const traj = demoTrajectory();
-  const tokens = fastPlus.encode(traj);
-  const back = fastPlus.decode(tokens, { horizon: traj.length, dim: traj[0].length });
-  let roundTripMaxAbsError = null;
-  if (back.ok) {
-    roundTripMaxAbsError = 0;
-    traj.forEach((row, t) => row.forEach((v, d) => (roundTripMaxAbsError = Math.max(roundTripMaxAbsError, Math.abs(back.actions[t][d] - v)))));
-  }
-  timings.tokenizeMs = now() - t0;
-
-  t0 = now();
-  const D = DEMO.actionDim;
-  const H = DEMO.horizon;
+  const { frames, episode } = scene;
+  const depth = depthChange(mods, frames[0], frames[1]);
+  const trajectory = trajectoryTokens(mods, fastPlus, episode);
+  const model = opts.model ?? tinyModel(mods, episode, seed);
   let policy;
-  let chunk;
-  let normalized;
-  if (mods.model && mods.model.MolmoAct2) {
-    const m = new mods.model.MolmoAct2({ config: mods.model.TINY, params: mods.model.initRandomParams(mods.model.TINY, seed), tags: { demo: tag(D, H) } });
-    try {
-      const state = Array.from({ length: D }, (_, d) => Math.round(100 * Math.sin(d)) / 100);
-      const r = await m.predictActions({ images: [curr], task: DEMO.task, state }, { seed, numSteps: DEMO.flowSteps });
-      if (!r.ok) throw new Error(`MolmoAct2.predictActions failed: ${r.reason}: ${r.message}`);
-      chunk = r.actions;
-      normalized = r.normalized;
-      policy = { kind: "MolmoAct2-tiny", config: "TINY", params: "initRandomParams(TINY, seed)", flowSteps: r.trace.flowSteps, imageTokens: r.trace.imageTokens, promptTokens: r.trace.promptTokens, timings: r.timings };
-    } finally {
-      if (typeof m.dispose === "function") m.dispose();
-    }
-  } else if (mods.flow && mods.flow.sample) {
-    const mu = Array.from({ length: D }, (_, d) => Math.sin(d) * 0.5);
-    const sigma = Array.from({ length: D }, () => 0.2);
-    const x = await mods.flow.sample(mods.flow.gaussianVelocity(mu, sigma), { horizon: H, actionDim: D, seed, numSteps: 10 });
-    const flat = Array.from(await x.data());
-    x.dispose();
-    chunk = Array.from({ length: H }, (_, t) => flat.slice(t * D, (t + 1) * D));
-    normalized = chunk;
-    policy = { kind: "flow-gaussian", flowSteps: 10 };
-  } else {
-    throw new Error("neither the model nor the flow module is available in dist/");
+  try {
+    const t0 = now();
+    const chunk = await predictChunk(model, frames[0], episode, { seed, task: opts.task });
+    policy = { kind: opts.model ? "snapshot" : "MolmoAct2-tiny", label: opts.label ?? "tiny MolmoAct2 (TINY config, random weights initRandomParams(TINY, seed))", seed, wallMs: now() - t0, ...chunk };
+  } finally {
+    if (!opts.model) model.dispose();
   }
-  timings.policyMs = now() - t0;
-
+  const h = policy.ok ? policy.horizon : 0;
   return {
     ok: true,
     seed,
-    image: { width: curr.width, height: curr.height },
-    depth: { grid: 10, mask: Array.from(change.mask), changedCount: change.changedCount, changed: Array.from(change.mask).flatMap((v, k) => (v ? [k] : [])) },
-    trajectory: { horizon: traj.length, dim: traj[0].length, tokens, numTokens: tokens.length, roundTripMaxAbsError },
+    task: opts.task ?? DEMO.task,
+    frame: DEMO.frame,
+    image: { width: frames[0].width, height: frames[0].height },
+    depth,
+    trajectory,
     policy,
-    chunk,
-    normalized,
-    timings,
+    names: episode.action_names ?? null,
+    recorded: episode.action.slice(DEMO.frame, DEMO.frame + h),
+    fps: episode.fps,
   };
 }

@@ -1,5 +1,5 @@
 import { choiceOption, intOption, numberOption } from "./args.js";
-import type { Preprocess } from "./preprocess.js";
+import type { Preprocess } from "../io/index.js";
 
 /** Chunking options shared by `fit-tokenizer` and `tokenize`. */
 export const CHUNK_OPTIONS = {

@@ -1,11 +1,12 @@
-import { datasetChunks, percentileStats } from "../io/index.js";
+import { datasetChunks, serializePreprocessJson, type FittedOn, type Preprocess } from "../io/index.js";
+import { percentileStats } from "../normalize/index.js";
 import { OpenFastTokenizer, type FitProgress } from "../tokenizer/index.js";
 import { choiceOption, expectPositionals, intOption, numberOption, optionHelp, parseCommand, type OptionSpec } from "./args.js";
 import { UsageError, type CliIo } from "./cli-io.js";
 import { CHUNK_OPTIONS, chunkOptions } from "./chunk-options.js";
 import { DATASET_OPTIONS, loadDataset } from "./dataset-loader.js";
 import { makeOutDir, writeOutFile } from "./output.js";
-import { preprocessChunk, parseDimList, type FittedOn, type Preprocess } from "./preprocess.js";
+import { preprocessChunk, parseDimList } from "./preprocess.js";
 import { Progress, progressEnabled } from "./progress.js";
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -100,8 +101,7 @@ export async function fitTokenizerCommand(argv: readonly string[], io: CliIo): P
   }
   const path = await import("node:path");
   const fittedOn: FittedOn = { path: dir, absolutePath: path.resolve(dir), fps: ds.fps, keys: ds.keys, episodes: episodes.length, robotType: ds.info.robotType };
-  const meta = { ...pre, dataset: fittedOn, horizon: chunks[0].horizon };
-  await writeOutFile(cmd, "--out", path.join(out, "preprocess.json"), JSON.stringify(meta, null, 2) + "\n");
+  await writeOutFile(cmd, "--out", path.join(out, "preprocess.json"), serializePreprocessJson({ ...pre, dataset: fittedOn, horizon: chunks[0].horizon }));
   const info = tok.fitInfo;
   io.stdout(
     JSON.stringify(

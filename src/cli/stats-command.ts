@@ -1,4 +1,5 @@
-import { percentileStats, type LeRobotDataset, type LeRobotEpisode } from "../io/index.js";
+import type { LeRobotDataset, LeRobotEpisode } from "../io/index.js";
+import { percentileStats } from "../normalize/index.js";
 import { choiceOption, expectPositionals, optionHelp, parseCommand, type OptionSpec } from "./args.js";
 import { UsageError, type CliIo } from "./cli-io.js";
 import { DATASET_OPTIONS, loadDataset, warn } from "./dataset-loader.js";

@@ -1,5 +1,5 @@
-import type { LeRobotDataset, PercentileStats } from "../io/index.js";
-import { EMBODIMENT_PRESETS, lerobotStatsJson, molmoAct2NormStatsJson, openpiNormStatsJson, type EmbodimentPreset, type WritableStats } from "../normalize/index.js";
+import type { LeRobotDataset } from "../io/index.js";
+import { EMBODIMENT_PRESETS, lerobotStatsJson, molmoAct2NormStatsJson, openpiNormStatsJson, type EmbodimentPreset, type PercentileStats } from "../normalize/index.js";
 import { intOption, type ParsedArgs } from "./args.js";
 import { UsageError } from "./cli-io.js";
 import { checkOutFile, writeOutFile } from "./output.js";
@@ -15,10 +15,6 @@ export const WRITE_OPTIONS = {
   horizon: { type: "string", arg: "N", help: "molmoact2: action_horizon (default: the tag's, else round(fps), one second)" },
   "normalize-gripper": { type: "boolean", help: "molmoact2: normalize dims named gripper too (default: they pass through, unless the tag says otherwise)" },
 } as const;
-
-function writable(p: PercentileStats): WritableStats {
-  return { q01: p.q01, q99: p.q99, q10: p.q10, q50: p.q50, q90: p.q90, min: p.min, max: p.max, mean: p.mean, std: p.std, count: p.count };
-}
 
 function defaultOut(dir: string, format: StatsFormat, join: (...p: string[]) => string): string {
   if (format === "lerobot") return join(dir, "meta", "stats.json");
@@ -46,20 +42,20 @@ export async function writeStats(
     // Keep the other features (images, timestamps) of the file being replaced, or else of the dataset's own
     // meta/stats.json, so the result is a whole stats.json.
     const own = path.join(dir, "meta", "stats.json");
-    let base: object | undefined;
+    let base: Record<string, unknown> | undefined;
     for (const f of [out, own]) {
       const text = await fs.readFile(f, "utf8").catch(() => undefined);
       if (text === undefined) continue;
       try {
-        base = JSON.parse(text) as object;
+        base = JSON.parse(text) as Record<string, unknown>;
       } catch {
         throw new UsageError(`${cmd}: ${f === out ? `--out ${JSON.stringify(out)}` : JSON.stringify(own)} is not JSON, so its other features cannot be kept; move it away to write a new one`);
       }
       break;
     }
-    text = lerobotStatsJson({ [ds.keys.state]: writable(stats.state), [ds.keys.action]: writable(stats.action) }, base);
+    text = lerobotStatsJson({ [ds.keys.state]: stats.state, [ds.keys.action]: stats.action }, base);
   } else if (format === "openpi") {
-    text = openpiNormStatsJson({ state: writable(stats.state), actions: writable(stats.action) });
+    text = openpiNormStatsJson({ state: stats.state, actions: stats.action });
   } else {
     const tag = (values.tag as string | undefined) ?? path.basename(path.resolve(dir));
     const preset = (EMBODIMENT_PRESETS as Record<string, EmbodimentPreset>)[tag] as EmbodimentPreset | undefined;
@@ -67,8 +63,8 @@ export async function writeStats(
     const names = ds.names;
     text = molmoAct2NormStatsJson({
       tag,
-      action: writable(stats.action),
-      state: writable(stats.state),
+      action: stats.action,
+      state: stats.state,
       actionKey: ds.keys.action,
       stateKey: ds.keys.state,
       cameraKeys: preset?.cameraKeys.length ? [...preset.cameraKeys] : ds.cameraKeys,

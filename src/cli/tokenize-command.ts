@@ -1,12 +1,13 @@
 import type { Chunk } from "../core/index.js";
 import { toChunk, VlaError } from "../core/index.js";
-import { episodeChunks, percentileStats } from "../io/index.js";
+import { episodeChunks, type Preprocess, type PreprocessFile } from "../io/index.js";
+import { percentileStats } from "../normalize/index.js";
 import { loadFastPlus, OpenFastTokenizer } from "../tokenizer/index.js";
 import { expectPositionals, optionHelp, parseCommand, type OptionSpec } from "./args.js";
 import { UsageError, type CliIo } from "./cli-io.js";
 import { DATASET_OPTIONS, loadDataset, warn } from "./dataset-loader.js";
 import { CHUNK_OPTIONS, chunkOptions } from "./chunk-options.js";
-import { fittedElsewhere, preprocessChunk, readPreprocess, type Preprocess, type PreprocessFile } from "./preprocess.js";
+import { fittedElsewhere, preprocessChunk, readPreprocess } from "./preprocess.js";
 import { Progress, progressEnabled } from "./progress.js";
 
 const OPTIONS: Record<string, OptionSpec> = {

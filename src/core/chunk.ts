@@ -68,10 +68,3 @@ export function toChunk(fn: string, arg: string, input: ChunkInput, shape?: Part
   }
   return { data, horizon, dim };
 }
-
-/** Row-major float64 chunk back to `number[][]`. */
-export function chunkToRows(chunk: Chunk): number[][] {
-  const rows: number[][] = [];
-  for (let t = 0; t < chunk.horizon; t++) rows.push(Array.from(chunk.data.subarray(t * chunk.dim, (t + 1) * chunk.dim)));
-  return rows;
-}

@@ -1,5 +1,5 @@
 import { fail } from "../core/index.js";
-import { DepthCache, DepthChangeDetector, resolveGrid, type DepthGridOptions } from "../depth/index.js";
+import { DepthCache, DepthChangeDetector, type DepthGridOptions } from "../depth/index.js";
 import type { FrameOptions } from "./lerobot-video.js";
 import type { LeRobotDataset, LeRobotEpisode } from "./lerobot.js";
 
@@ -58,7 +58,8 @@ export async function* depthMasks(ds: LeRobotDataset, opts: DepthMaskOptions = {
   const fn = "depthMasks";
   const key = opts.cameraKey ?? ds.cameraKeys[0];
   if (key === undefined) fail(fn, "dataset", `${ds.source.name} has no video features in meta/info.json, so there are no frames to compare`);
-  const grid = resolveGrid(opts, fn);
+  // the depth module checks the grid options (naming the detector or cache) before any frame is read
+  const grid: DepthGridOptions = { grid: opts.grid, cellSize: opts.cellSize, threshold: opts.threshold };
   const frameOpts: FrameOptions = { step: opts.step ?? 1, timing: opts.timing, toleranceS: opts.toleranceS, decoder: opts.decoder };
   const detector = opts.codes ? null : new DepthChangeDetector(grid);
   const cache = opts.codes ? new DepthCache(grid) : null;

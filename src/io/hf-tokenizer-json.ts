@@ -1,8 +1,8 @@
 import { describe, fail, parseJson } from "../core/index.js";
 
 /**
- * A general reader of Hugging Face `tokenizers` files (tokenizer.json) into a typed spec, for byte-level
- * BPE tokenizers (GPT-2, Qwen2/Qwen3, MolmoAct2). Only the parts that change ids are read; any component
+ * The library's one reader of Hugging Face `tokenizers` files (tokenizer.json), into a typed spec, for byte-level
+ * BPE tokenizers (GPT-2, Qwen2/Qwen3, MolmoAct2, and FAST through its strict `"fast"` profile). Only the parts that change ids are read; any component
  * whose behaviour is not implemented is rejected with a message naming the field, never skipped.
  * `truncation`, `padding` and `post_processor` are not applied (`PreTrainedTokenizerFast` overrides the first
  * two; MolmoAct2's processor adds BOS itself), so they are only recorded.
@@ -73,7 +73,7 @@ function typeName(v: unknown): string {
 }
 
 /** `model.vocab` (object token → id) as entries; ids must be integers >= 0. */
-export function parseBpeVocab(fn: string, v: unknown): [string, number][] {
+function parseBpeVocab(fn: string, v: unknown): [string, number][] {
   if (!isObj(v)) fail(fn, "model.vocab", `must be an object of token → id; got ${describe(v)}`);
   const vocab: [string, number][] = [];
   for (const [tok, id] of Object.entries(v)) {
@@ -84,7 +84,7 @@ export function parseBpeVocab(fn: string, v: unknown): [string, number][] {
 }
 
 /** `model.merges` in either form: `"left right"` strings or `["left", "right"]` pairs. */
-export function parseBpeMerges(fn: string, m: unknown): { merges: [string, string][]; mergesFormat: "strings" | "pairs" } {
+function parseBpeMerges(fn: string, m: unknown): { merges: [string, string][]; mergesFormat: "strings" | "pairs" } {
   if (!Array.isArray(m)) fail(fn, "model.merges", `must be an array; got ${describe(m)}`);
   const merges: [string, string][] = [];
   let format: "strings" | "pairs" = "pairs";
@@ -110,9 +110,10 @@ function bool(fn: string, field: string, v: unknown, dflt?: boolean): boolean {
   return v;
 }
 
-function parseAddedTokens(fn: string, list: unknown): HfAddedToken[] {
+function parseAddedTokens(fn: string, list: unknown, fast: boolean): HfAddedToken[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) fail(fn, "added_tokens", `must be an array; got ${describe(list)}`);
+  if (fast && list.length > 0) fail(fn, "added_tokens", `must be empty (FAST tokenizers have none); got ${list.length}`);
   return list.map((t: unknown, i: number): HfAddedToken => {
     const at = `added_tokens[${i}]`;
     if (!isObj(t)) fail(fn, at, `must be an object; got ${describe(t)}`);
@@ -167,7 +168,7 @@ function parsePreTokenizer(fn: string, field: string, p: unknown): HfPreTokenize
   return fail(fn, `${field}.type`, `must be ByteLevel, Split or Sequence (others are not supported); got ${typeName(p)}`);
 }
 
-function parseBpe(fn: string, model: unknown): HfBpeSpec {
+function parseBpe(fn: string, model: unknown, fast: boolean): HfBpeSpec {
   if (!isObj(model)) fail(fn, "model", `must be an object; got ${describe(model)}`);
   if (model.type !== "BPE") fail(fn, "model.type", `must be "BPE"; got ${describe(model.type)}`);
   for (const k of ["dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"] as const) {
@@ -175,6 +176,7 @@ function parseBpe(fn: string, model: unknown): HfBpeSpec {
   }
   if (model.byte_fallback !== undefined && model.byte_fallback !== false) fail(fn, "model.byte_fallback", `must be false (not supported); got ${show(model.byte_fallback)}`);
   const ignoreMerges = bool(fn, "model.ignore_merges", model.ignore_merges, false);
+  if (fast && ignoreMerges) fail(fn, "model.ignore_merges", "must be false (not supported); got true");
   const vocab = parseBpeVocab(fn, model.vocab);
   return { vocab, ...parseBpeMerges(fn, model.merges), ignoreMerges };
 }
@@ -187,7 +189,16 @@ function parseBpe(fn: string, model: unknown): HfBpeSpec {
  * Anything else throws, naming the field and the type found.
  */
 export function parseHfTokenizerSpec(input: string | object): HfTokenizerSpec {
-  const fn = "parseHfTokenizerSpec";
+  return readTokenizerJson("parseHfTokenizerSpec", input, "general");
+}
+
+/**
+ * The one tokenizer.json reader. `"fast"` is the FAST (`UniversalActionProcessor`) subset, checked while
+ * reading so that messages name what FAST supports: no added tokens, no normalizer, one ByteLevel
+ * pre-tokenizer without prefix space and with its regex, no `ignore_merges`. `fn` names the caller in errors.
+ */
+export function readTokenizerJson(fn: string, input: string | object, profile: "general" | "fast"): HfTokenizerSpec {
+  const fast = profile === "fast";
   const j = parseJson(fn, "input", input);
   if (!isObj(j)) fail(fn, "input", `must be a tokenizer.json object; got ${describe(j)}`);
   if (j.version !== undefined && j.version !== "1.0") fail(fn, "version", `must be "1.0"; got ${describe(j.version)}`);
@@ -195,11 +206,19 @@ export function parseHfTokenizerSpec(input: string | object): HfTokenizerSpec {
   if (dec !== null && dec !== undefined && (!isObj(dec) || dec.type !== "ByteLevel")) fail(fn, "decoder", `must be ByteLevel or null (others are not supported); got ${typeName(dec)}`);
   const pp = j.post_processor;
   if (pp !== null && pp !== undefined && (!isObj(pp) || typeof pp.type !== "string")) fail(fn, "post_processor", `must be an object with a type or null; got ${describe(pp)}`);
+  const hasNormalizer = j.normalizer !== null && j.normalizer !== undefined;
+  if (fast && hasNormalizer) fail(fn, "normalizer", `must be null (not supported); got ${describe(j.normalizer)}`);
+  const pre = j.pre_tokenizer;
+  if (fast) {
+    if (!isObj(pre) || pre.type !== "ByteLevel") fail(fn, "pre_tokenizer", `must be ByteLevel; got ${typeName(pre)}`);
+    if (pre.add_prefix_space === true) fail(fn, "pre_tokenizer.add_prefix_space", "must be false (not supported); got true");
+    if (pre.use_regex === false) fail(fn, "pre_tokenizer.use_regex", "must be true (not supported); got false");
+  }
   return {
-    addedTokens: parseAddedTokens(fn, j.added_tokens),
-    normalizer: j.normalizer === null || j.normalizer === undefined ? null : parseNormalizer(fn, "normalizer", j.normalizer),
-    preTokenizer: j.pre_tokenizer === null || j.pre_tokenizer === undefined ? null : parsePreTokenizer(fn, "pre_tokenizer", j.pre_tokenizer),
-    model: parseBpe(fn, j.model),
+    addedTokens: parseAddedTokens(fn, j.added_tokens, fast),
+    normalizer: hasNormalizer ? parseNormalizer(fn, "normalizer", j.normalizer) : null,
+    preTokenizer: pre === null || pre === undefined ? null : parsePreTokenizer(fn, "pre_tokenizer", pre),
+    model: parseBpe(fn, j.model, fast),
     decoder: isObj(dec) ? { type: "ByteLevel" } : null,
     postProcessor: isObj(pp) ? (pp.type as string) : null,
   };

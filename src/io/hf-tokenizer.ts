@@ -1,5 +1,5 @@
 import { describe, fail, parseJson } from "../core/index.js";
-import { parseBpeMerges, parseBpeVocab } from "./hf-tokenizer-json.js";
+import { readTokenizerJson } from "./hf-tokenizer-json.js";
 
 /**
  * Hugging Face `tokenizers` JSON (tokenizer.json) for byte-level BPE models, and the FAST processor files
@@ -36,39 +36,15 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Parse a tokenizer.json (text or parsed object) holding a byte-level BPE model: `model.type` "BPE",
+ * Parse a tokenizer.json (text or parsed object) holding a FAST byte-level BPE model: `model.type` "BPE",
  * ByteLevel pre-tokenizer (no prefix space, regex on), no normalizer, no added tokens, no unk token,
  * no dropout, no subword prefix/suffix, no byte fallback. Anything else is rejected with a message naming
- * the field, since encoding would silently differ from `tokenizers`. The strict FAST form of
- * {@link parseHfTokenizerSpec} (which reads any byte-level BPE file, added tokens and normalizers included).
+ * the field, since encoding would silently differ from `tokenizers`. It is the `"fast"` profile of the one
+ * tokenizer.json reader, the one behind {@link parseHfTokenizerSpec}.
  */
 export function parseHfTokenizerJson(input: string | object): HfBpeModel {
-  const fn = "parseHfTokenizerJson";
-  const j = parseJson(fn, "input", input);
-  if (!isObj(j)) fail(fn, "input", `must be a tokenizer.json object; got ${describe(j)}`);
-  const model = j.model;
-  if (!isObj(model)) fail(fn, "model", `must be an object; got ${describe(model)}`);
-  if (model.type !== "BPE") fail(fn, "model.type", `must be "BPE"; got ${describe(model.type)}`);
-  for (const k of ["dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"] as const) {
-    if (model[k] !== null && model[k] !== undefined) fail(fn, `model.${k}`, `must be null (not supported); got ${describe(model[k])}`);
-  }
-  if (model.byte_fallback === true) fail(fn, "model.byte_fallback", "must be false (not supported); got true");
-  if (model.ignore_merges === true) fail(fn, "model.ignore_merges", "must be false (not supported); got true");
-  if (j.normalizer !== null && j.normalizer !== undefined) fail(fn, "normalizer", `must be null (not supported); got ${describe(j.normalizer)}`);
-  const pre = j.pre_tokenizer;
-  if (!isObj(pre) || pre.type !== "ByteLevel") fail(fn, "pre_tokenizer", `must be ByteLevel; got ${isObj(pre) ? JSON.stringify(pre.type) : describe(pre)}`);
-  if (pre.add_prefix_space === true) fail(fn, "pre_tokenizer.add_prefix_space", "must be false (not supported); got true");
-  if (pre.use_regex === false) fail(fn, "pre_tokenizer.use_regex", "must be true (not supported); got false");
-  const dec = j.decoder;
-  if (dec !== null && dec !== undefined && (!isObj(dec) || dec.type !== "ByteLevel")) {
-    fail(fn, "decoder", `must be ByteLevel or null; got ${isObj(dec) ? JSON.stringify(dec.type) : describe(dec)}`);
-  }
-  if (Array.isArray(j.added_tokens) && j.added_tokens.length > 0) {
-    fail(fn, "added_tokens", `must be empty (FAST tokenizers have none); got ${j.added_tokens.length}`);
-  }
-  // vocab and merges are read by the general parser's helpers (same checks, same messages)
-  const vocab = parseBpeVocab(fn, model.vocab);
-  return { vocab, ...parseBpeMerges(fn, model.merges) };
+  const { model } = readTokenizerJson("parseHfTokenizerJson", input, "fast");
+  return { vocab: model.vocab, merges: model.merges, mergesFormat: model.mergesFormat };
 }
 
 /** JSON string literal exactly as serde_json writes it (same escapes as JSON.stringify for strings). */
@@ -139,7 +115,7 @@ export function serializeHfTokenizerJson(model: { vocab: readonly (string | unde
  */
 export function parseFastProcessorConfig(input: string | object): FastProcessorConfig {
   const fn = "parseFastProcessorConfig";
-  const j: unknown = typeof input === "string" ? JSON.parse(input) : input;
+  const j = parseJson(fn, "input", input);
   if (!isObj(j)) fail(fn, "input", `must be a processor_config.json object; got ${describe(j)}`);
   const scale = j.scale;
   if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) fail(fn, "scale", `must be a finite number > 0; got ${describe(scale)}`);
@@ -203,4 +179,24 @@ export function serializeFastTokenizerConfig(): string {
 /** special_tokens_map.json of a FAST tokenizer: `{}`. */
 export function serializeSpecialTokensMap(): string {
   return "{}\n";
+}
+
+/** The four files of a saved FAST tokenizer, by name. */
+export type FastTokenizerFiles = Record<"tokenizer.json" | "processor_config.json" | "tokenizer_config.json" | "special_tokens_map.json", string>;
+
+/**
+ * The Hugging Face files of a FAST tokenizer as text: `tokenizer.json` (formatted like `tokenizers` 0.23),
+ * `processor_config.json` (sorted keys, as transformers writes it), `tokenizer_config.json` (clean-up of spaces
+ * off) and `special_tokens_map.json`; what `OpenFastTokenizer.save` writes.
+ */
+export function serializeFastTokenizerFiles(
+  model: { vocab: readonly (string | undefined)[] | readonly [string, number][]; merges: readonly (readonly [string, string])[]; mergesFormat?: "strings" | "pairs" },
+  config: FastProcessorConfig,
+): FastTokenizerFiles {
+  return {
+    "tokenizer.json": serializeHfTokenizerJson(model),
+    "processor_config.json": serializeFastProcessorConfig(config),
+    "tokenizer_config.json": serializeFastTokenizerConfig(),
+    "special_tokens_map.json": serializeSpecialTokensMap(),
+  };
 }

@@ -1,5 +1,6 @@
-import { describe, fail, type Result } from "../core/index.js";
-import { combineEpisodeStats, detectKeys, parseInfo, parseStatsJson, type FeatureStats, type LeRobotInfo, type LeRobotKeys } from "./lerobot-meta.js";
+import { describe, fail, VlaError, type Result } from "../core/index.js";
+import { detectKeys, parseInfo, type LeRobotInfo, type LeRobotKeys } from "./lerobot-meta.js";
+import { combineEpisodeStats, parseStatsJson, type FeatureStats } from "./lerobot-stats-json.js";
 import { compactList, joinEpisodes, splitEpisodes } from "./lerobot-episodes.js";
 import { readParquetTable, type Trajectory } from "./lerobot-parquet.js";
 import { nodeSource, type DatasetSource } from "./lerobot-source.js";
@@ -113,14 +114,23 @@ export class LeRobotDataset {
     const keys = detectKeys(info, { state: opts.stateKey, action: opts.actionKey });
     let stats: Record<string, FeatureStats> = {};
     let statsOrigin: StatsOrigin = null;
+    // a malformed stats file is an error naming it, not an empty `stats`
+    const inFile = <T>(file: string, read: () => T): T => {
+      try {
+        return read();
+      } catch (e) {
+        if (e instanceof VlaError) fail(fn, "where", `${source.name}/${file} must be a LeRobot stats file; ${e.message}`);
+        throw e;
+      }
+    };
     const statsText = await source.readText("meta/stats.json");
     if (statsText !== undefined) {
-      stats = parseStatsJson(JSON.parse(statsText));
+      stats = inFile("meta/stats.json", () => parseStatsJson(statsText));
       statsOrigin = "meta/stats.json";
     } else {
       const epStats = await source.readText("meta/episodes_stats.jsonl");
       if (epStats !== undefined) {
-        stats = combineEpisodeStats(epStats);
+        stats = inFile("meta/episodes_stats.jsonl", () => combineEpisodeStats(epStats));
         statsOrigin = "meta/episodes_stats.jsonl";
       }
     }

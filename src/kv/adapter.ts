@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInt, checkNumber, checkOneOf, fail } from "../core/index.js";
+import { getParam, rmsNorm, type ParamMap } from "../nn/index.js";
 import { MOLMOACT2_TOKENS, type TokenTable } from "../vocab/index.js";
 import { depthGateRowScales, pooledValue, type DepthGateLinear, type DepthGateMode } from "./depth-gate.js";
 import { contextKeyMask, depthTokenMask, keyMaskBias } from "./masks.js";
@@ -57,13 +58,6 @@ export interface ProjectOptions {
   tokens?: TokenTable;
   attentionMask?: ArrayLike<number | boolean>;
   hideActionAndEos?: boolean;
-}
-
-type Params = Record<string, tf.Tensor>;
-
-function rms(x: tf.Tensor, eps: number): tf.Tensor {
-  // identical to nn.rmsNorm without weight (kv sits beside nn and does not import it)
-  return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)));
 }
 
 /**
@@ -131,18 +125,10 @@ export class KvAdapter {
   private readonly gates: DepthGateLinear[];
 
   /** @param params map holding the tensors named by {@link kvAdapterParamShapes} (not copied, not disposed here). */
-  constructor(config: KvAdapterConfig, params: Params, prefix = "action_expert.", gatePrefix = "action_expert_depth_gate") {
+  constructor(config: KvAdapterConfig, params: ParamMap, prefix = "action_expert.", gatePrefix = "action_expert_depth_gate") {
     this.config = normalizeConfig(config);
     const shapes = kvAdapterParamShapes(this.config, prefix, gatePrefix);
-    const get = (name: string): tf.Tensor => {
-      const p = params[name];
-      const s = shapes[name];
-      if (!p) fail("KvAdapter", "params", `must contain ${JSON.stringify(name)} with shape [${s.join(", ")}]; it is missing`);
-      if (p.shape.length !== s.length || p.shape.some((d, i) => d !== s[i])) {
-        fail("KvAdapter", "params", `${JSON.stringify(name)} must have shape [${s.join(", ")}]; got [${p.shape.join(", ")}]`);
-      }
-      return p;
-    };
+    const get = (name: string): tf.Tensor => getParam("KvAdapter", params, name, shapes[name]);
     const c = this.config;
     if (c.mode === "per_layer") {
       this.pk = [get(`${prefix}context_k_proj.weight`) as tf.Tensor2D];
@@ -205,7 +191,7 @@ export class KvAdapter {
       return flatK.map((fk, l) => {
         const k = this.projectOne(fk, this.pk, T, heads, hd);
         const v = this.projectOne(flatV[l], this.pv, T, heads, hd);
-        return { k: (c.qkNorm ? rms(k, c.qkNormEps) : k) as tf.Tensor3D, v };
+        return { k: (c.qkNorm ? rmsNorm(k, c.qkNormEps) : k) as tf.Tensor3D, v };
       });
     });
     const bias = allVisible ? null : keyMaskBias(visible);
@@ -254,17 +240,17 @@ export class KvAdapter {
     const c = this.config;
     if (c.mode === "per_layer") {
       let y: tf.Tensor = tf.matMul(flat, w[0]);
-      if (c.contextLayerNorm) y = rms(y, 1e-6);
+      if (c.contextLayerNorm) y = rmsNorm(y, 1e-6);
       return tf.reshape(y, [T, heads, hd]) as tf.Tensor3D;
     }
     const nkv = c.llmNumKvHeads;
     const parts = tf.split(flat, nkv, 1) as tf.Tensor2D[]; // nkv × [T, hd_llm]
     const ys = parts.map((p, j) => tf.matMul(p, w[j])); // nkv × [T, r·hd]
     let y: tf.Tensor = tf.reshape(tf.concat(ys, 1), [T, heads, hd]);
-    if (c.contextLayerNorm) y = rms(y, 1e-6);
+    if (c.contextLayerNorm) y = rmsNorm(y, 1e-6);
     return y as tf.Tensor3D;
   }
 }
 
-/** Seeded-free init helper data: the default depth-gate bias (sigmoid(−4) ≈ 0.018). */
+/** The reference's initial depth-gate bias (weight 0, so g = sigmoid(−4) ≈ 0.018 until trained). */
 export const DEPTH_GATE_INIT_BIAS = -4;

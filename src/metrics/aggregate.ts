@@ -1,4 +1,4 @@
-import { fail } from "../core/index.js";
+import { fail, quantileSorted } from "../core/index.js";
 import type { EpisodeMetrics, MetricDict } from "./types.js";
 
 /**
@@ -40,20 +40,6 @@ export const GATHER_KEYS: readonly string[] = Object.freeze([
   "overall_avg_joint_jerk",
 ]);
 
-/** numpy's linear quantile of sorted values, with numpy's two-sided lerp (exact parity with np.quantile). */
-export function quantileLinear(sorted: readonly number[], q: number): number {
-  const n = sorted.length;
-  if (n === 0) fail("quantileLinear", "sorted", "must be non-empty; got []");
-  const pos = (n - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, n - 1);
-  const t = pos - lo;
-  const a = sorted[lo];
-  const b = sorted[hi];
-  const d = b - a;
-  return t >= 0.5 ? b - d * (1 - t) : a + d * t;
-}
-
 /** Summary statistics of the finite numbers in `values` (undefined/null/NaN skipped). */
 export function summarize(values: readonly (number | undefined | null)[]): SummaryStats {
   const xs = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
@@ -65,7 +51,7 @@ export function summarize(values: readonly (number | undefined | null)[]): Summa
   let ss = 0;
   for (const x of xs) ss += (x - mean) * (x - mean);
   const sorted = [...xs].sort((a, b) => a - b);
-  const median = quantileLinear(sorted, 0.5);
+  const median = quantileSorted(sorted, 0.5);
   return {
     count: n,
     mean,
@@ -73,10 +59,10 @@ export function summarize(values: readonly (number | undefined | null)[]): Summa
     min: sorted[0],
     max: sorted[n - 1],
     median,
-    p25: quantileLinear(sorted, 0.25),
+    p25: quantileSorted(sorted, 0.25),
     p50: median,
-    p75: quantileLinear(sorted, 0.75),
-    p90: quantileLinear(sorted, 0.9),
+    p75: quantileSorted(sorted, 0.75),
+    p90: quantileSorted(sorted, 0.9),
   };
 }
 

@@ -1,23 +1,16 @@
 /**
  * vla-primitives/metrics — RoboEval trajectory-quality metrics (no tfjs): per-episode metric dicts with the
- * reference's exact semantics, aggregation, radar normalisation and standalone SVG charts.
+ * reference's exact semantics, aggregation, radar normalisation and standalone SVG charts. The per-quantity
+ * kernels (path lengths, jerk sums, contact and slip counters) are in `vla-primitives/internal`.
  */
 export type * from "./types.js";
 export { DEFAULT_METRIC_CONFIG, validateEpisode, formatIssue, episodeList, type EpisodeIssue, type EpisodeValidation } from "./validate.js";
-export { parseEpisode, parseEpisodes } from "./parse.js";
+export { parseEpisodes } from "./parse.js";
 export { EPISODE_JSON_SCHEMA } from "./episode-schema.js";
-export { diffNorm, norm, pathLength, quaternionAngle, orientationPathLength } from "./kinematics.js";
-export { accumulateJerk, type JerkSums } from "./jerk.js";
-export { COLLISION_MARGIN, countCollisions, type CollisionCounts } from "./contacts.js";
-export { countSlips, roundTenth, type SlipCounts } from "./slips.js";
-export { stageProgress, type StageResult } from "./stages.js";
-export { computeEpisodeMetrics, computeAllEpisodeMetrics, scoreEpisode, type ScoredEpisode, type BatchMetricOptions } from "./episode-metrics.js";
+export { computeEpisodeMetrics, computeAllEpisodeMetrics, type BatchMetricOptions } from "./episode-metrics.js";
 export {
   GATHER_KEYS,
-  MOLMOACT2_KEYS,
-  quantileLinear,
   summarize,
-  scalarMetric,
   aggregateEpisodes,
   aggregateByTask,
   successRate,
@@ -27,14 +20,12 @@ export {
   type TableMean,
   type MolmoAct2Table,
 } from "./aggregate.js";
-export { METRIC_DIRECTIONS, normalizeForRadar, type Direction, type PolicyValues, type RadarNormalizeOptions, type RadarData } from "./radar.js";
-export { POLICY_COLORS, escapeXml, formatValue, niceMax, radarChartSvg, barChartSvg, type RadarChartOptions, type BarMetric, type BarSeries, type BarChartOptions } from "./svg.js";
+export { normalizeForRadar, type Direction, type PolicyValues, type RadarNormalizeOptions, type RadarData } from "./radar.js";
+export { radarChartSvg, barChartSvg, type RadarChartOptions, type BarMetric, type BarSeries, type BarChartOptions } from "./svg.js";
 export {
   isSimpleLog,
-  defaultArmDims,
   validateSimpleLog,
   timingInfo,
-  simpleLogToEpisode,
   computeSimpleLogMetrics,
   ROBOEVAL_BIMANUAL_PANDA_LAYOUT,
   type SimpleLog,

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { contextKeyMask } from "../kv/index.js";
-import type { ActionExpert } from "../nn/index.js";
 import type { TokenTable } from "../vocab/index.js";
+import type { ActionExpert } from "./action-expert.js";
 import type { MolmoAct2Config } from "./config.js";
 import type { ProcessedInputs } from "./inputs.js";
 import type { DecodeSession } from "./session.js";

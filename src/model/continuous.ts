@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkFinite, checkInt, fail, Rng } from "../core/index.js";
 import { eulerGrid, sample } from "../flow/index.js";
-import type { ActionExpert } from "../nn/index.js";
 import type { TokenTable } from "../vocab/index.js";
+import type { ActionExpert } from "./action-expert.js";
 import type { MolmoAct2Config } from "./config.js";
 import type { DecodeSession } from "./session.js";
 import type { PredictOptions } from "./types.js";

@@ -1,5 +1,5 @@
-import { checkInt, describe, fail, parseJson, roundHalfEven } from "../core/index.js";
-import { checkStats, embodimentPreset, statsFromMolmoAct2, unnormalize, type NormStats } from "../normalize/index.js";
+import { checkInt, describe, fail, roundHalfEven } from "../core/index.js";
+import { allStatsFromMolmoAct2, checkStats, embodimentPreset, unnormalize, type NormStats } from "../normalize/index.js";
 
 /**
  * What the model needs to know about one embodiment tag (a `norm_stats.json` entry): the prompt strings,
@@ -43,15 +43,10 @@ export function tagFromPreset(preset: string, stats: { actionStats: NormStats; s
  */
 export function tagsFromNormStats(input: string | object, maxActionHorizon: number): Record<string, TagConfig> {
   const fn = "tagsFromNormStats";
-  const j = parseJson(fn, "norm_stats.json", input) as Record<string, unknown>;
-  if (typeof j !== "object" || j === null || Array.isArray(j)) fail(fn, "norm_stats.json", `must be a JSON object; got ${describe(j)}`);
-  const mode = j.norm_mode ?? "min_max";
-  if (mode !== "q01_q99") fail(fn, "norm_stats.json norm_mode", `must be "q01_q99" (the only normalisation implemented; the reference defaults to "min_max" when absent); got ${describe(mode)}`);
-  const by = j.metadata_by_tag;
-  if (typeof by !== "object" || by === null || Object.keys(by).length === 0) fail(fn, "norm_stats.json metadata_by_tag", `must hold at least one tag; got ${describe(by)}`);
   const out: Record<string, TagConfig> = {};
-  for (const tag of Object.keys(by)) {
-    const s = statsFromMolmoAct2(j, tag);
+  for (const s of allStatsFromMolmoAct2(input)) {
+    if (s.normMode !== "q01_q99") fail(fn, "norm_stats.json norm_mode", `must be "q01_q99" (the only normalisation implemented; the reference defaults to "min_max" when absent); got ${JSON.stringify(s.normMode)}`);
+    const tag = s.tag;
     const H = s.actionHorizon ?? maxActionHorizon;
     checkInt(fn, `metadata_by_tag.${tag}.action_horizon`, H, 1, maxActionHorizon);
     out[tag] = {

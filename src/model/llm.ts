@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInt, fail } from "../core/index.js";
-import { applyRope, attention, linear, MASK_VALUE, rmsNorm, ropeTables, swiglu, type ParamMap } from "../nn/index.js";
+import { applyRope, attention, linear, MASK_VALUE, rmsNorm, ropeTables, silu, type ParamMap } from "../nn/index.js";
 import type { TextConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
 import { LM } from "./param-shapes.js";
@@ -16,8 +16,6 @@ export class Qwen3Decoder {
   readonly cfg: TextConfig;
   private readonly params: ParamMap;
   private readonly head: tf.Tensor2D;
-  /** `ff_proj` split once into long-lived `[d, I]` halves (up, gate) per layer. */
-  private readonly ffSplit: { up: tf.Tensor2D; gate: tf.Tensor2D }[];
 
   constructor(params: ParamMap, cfg: TextConfig) {
     this.cfg = cfg;
@@ -26,14 +24,7 @@ export class Qwen3Decoder {
     this.head = need("lm_head.weight") as tf.Tensor2D;
     need(`${LM}.wte.embedding`);
     need(`${LM}.ln_f.weight`);
-    const I = cfg.intermediateSize;
-    this.ffSplit = Array.from({ length: cfg.numHiddenLayers }, (_, l) => {
-      const ff = need(`${LM}.blocks.${l}.mlp.ff_proj.weight`);
-      return tf.tidy(() => ({
-        up: tf.keep(tf.slice(ff, [0, 0], [cfg.hiddenSize, I]) as tf.Tensor2D),
-        gate: tf.keep(tf.slice(ff, [0, I], [cfg.hiddenSize, I]) as tf.Tensor2D),
-      }));
-    });
+    for (let l = 0; l < cfg.numHiddenLayers; l++) need(`${LM}.blocks.${l}.mlp.ff_proj.weight`);
   }
 
   /** Rows of the embedding table (base vocabulary + additional image-token rows). */
@@ -101,8 +92,11 @@ export class Qwen3Decoder {
         if (c.normAfter) att = rmsNorm(att, c.layerNormEps, P("attn_norm.weight") as tf.Tensor1D) as tf.Tensor2D;
         h = tf.add(h, att) as tf.Tensor2D;
         const f = c.normAfter ? h : (rmsNorm(h, c.layerNormEps, P("ff_norm.weight") as tf.Tensor1D) as tf.Tensor2D);
-        const { up, gate } = this.ffSplit[l];
-        let mlp = swiglu(f, gate, up, P("mlp.ff_out.weight") as tf.Tensor2D);
+        // one matMul against the fused [up | gate] weight, then split the output (no copy of the weight)
+        const I = c.intermediateSize;
+        const upGate = linear(f, P("mlp.ff_proj.weight") as tf.Tensor2D);
+        const inner = tf.mul(tf.slice(upGate, [0, 0], [T, I]), silu(tf.slice(upGate, [0, I], [T, I]))) as tf.Tensor2D;
+        let mlp = linear(inner, P("mlp.ff_out.weight") as tf.Tensor2D);
         if (c.normAfter) mlp = rmsNorm(mlp, c.layerNormEps, P("ff_norm.weight") as tf.Tensor1D) as tf.Tensor2D;
         h = tf.add(h, mlp) as tf.Tensor2D;
       }
@@ -132,13 +126,8 @@ export class Qwen3Decoder {
     return linear(h, this.head);
   }
 
-  /** Free tensors this object created (not the parameter map). */
-  dispose(): void {
-    for (const s of this.ffSplit) {
-      s.up.dispose();
-      s.gate.dispose();
-    }
-  }
+  /** Nothing to free: the decoder holds no tensors of its own (the parameter map is the model's). */
+  dispose(): void {}
 }
 
 /**

@@ -11,6 +11,12 @@ export interface MemoryPlan {
   float32Bytes: number;
   /** The largest single tensor (WebGPU buffers and wasm allocations are per tensor). */
   largestTensorBytes: number;
+  /**
+   * Bytes each backend needs for the parameters: cpu / webgpu hold the float32 tensors once; wasm also keeps
+   * XNNPACK's packed copy of every matMul weight (measured: the heap peaks near 2.6× the float32 parameters
+   * before the ff_proj copies were removed), plus the largest tensor while it is being read.
+   */
+  needs: Record<BackendName, number>;
   /** Hard limits known without probing the device (wasm: 32-bit memory). */
   limits: Partial<Record<BackendName, { bytes: number; reason: string }>>;
 }
@@ -34,6 +40,7 @@ export function memoryPlan(cfg: MolmoAct2Config): MemoryPlan {
     params,
     float32Bytes: 4 * params,
     largestTensorBytes: largest,
+    needs: { cpu: 4 * params + largest, webgpu: 4 * params + largest, wasm: 2 * 4 * params + 2 * largest },
     limits: { wasm: { bytes: WASM_MEMORY_BYTES, reason: "wasm32 linear memory is at most 4 GiB" } },
   };
 }

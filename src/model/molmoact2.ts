@@ -1,7 +1,8 @@
 import { checkInt, checkOneOf, fail } from "../core/index.js";
 import { DepthCache } from "../depth/index.js";
-import { ActionExpert, disposeParams, type ParamMap } from "../nn/index.js";
+import { disposeParams, type ParamMap } from "../nn/index.js";
 import { TokenTable } from "../vocab/index.js";
+import { ActionExpert } from "./action-expert.js";
 import { captureStages } from "./capture.js";
 import { checkConfig } from "./config-json.js";
 import type { MolmoAct2Config } from "./config.js";
@@ -12,7 +13,6 @@ import { checkTag, unnormalizeChunk, type TagConfig } from "./embodiment.js";
 import { parseImageProcessorConfig, type ImageProcessorConfig } from "./image-processor.js";
 import { processInputs, type ProcessedInputs } from "./inputs.js";
 import { Qwen3Decoder } from "./llm.js";
-import { EXPERT_PREFIX, GATE_PREFIX, expertBlockConfig } from "./param-shapes.js";
 import { DecodeSession } from "./session.js";
 import { byteTextTokenizer, type TextTokenizer } from "./text-tokenizer.js";
 import { fromPretrained, type FromPretrainedOptions, type PretrainedSource } from "./pretrained.js";
@@ -74,8 +74,8 @@ export class MolmoAct2 {
     }
     this.actionTokenizer = init.actionTokenizer;
     this.llm = new Qwen3Decoder(init.params, cfg.text);
-    const e = expertBlockConfig(cfg);
-    this.expert = e ? new ActionExpert(e, init.params, EXPERT_PREFIX, GATE_PREFIX) : null;
+    if (cfg.expert && cfg.expert.numLayers !== cfg.text.numHiddenLayers) fail(fn, "config.expert.numLayers", `must equal text.numHiddenLayers = ${cfg.text.numHiddenLayers} (expert block l reads VLM layer l); got ${cfg.expert.numLayers}`);
+    this.expert = cfg.expert ? new ActionExpert(cfg, init.params) : null;
     const grid = Math.round(Math.sqrt(cfg.numDepthCodes));
     this.depthCache = new DepthCache({ tokens: this.table, grid });
   }

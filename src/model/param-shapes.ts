@@ -1,40 +1,14 @@
-import { actionExpertParamShapes, type ActionExpertConfig as ExpertBlockConfig } from "../nn/index.js";
 import { vitBlocksNeeded, type MolmoAct2Config } from "./config.js";
+import { expertParamShapes } from "./expert-params.js";
 
 /** Checkpoint prefixes of the reference (`MolmoAct2ForConditionalGeneration.state_dict()`). */
 export const VIT = "model.vision_backbone.image_vit";
 export const POOL = "model.vision_backbone.image_pooling_2d";
 export const PROJ = "model.vision_backbone.image_projector";
 export const LM = "model.transformer";
-export const EXPERT_PREFIX = "model.action_expert.";
-export const GATE_PREFIX = "model.action_expert_depth_gate";
 
 /** The model's parameter groups, for size tables and progress. */
 export type Component = "vision" | "connector" | "text" | "lm_head" | "expert";
-
-/** The nn action-expert config of a model config (null without an expert). */
-export function expertBlockConfig(cfg: MolmoAct2Config): ExpertBlockConfig | null {
-  const e = cfg.expert;
-  if (!e) return null;
-  return {
-    hiddenSize: e.hiddenSize,
-    numLayers: e.numLayers,
-    numHeads: e.numHeads,
-    llmNumKvHeads: cfg.text.numKeyValueHeads,
-    llmHeadDim: cfg.text.headDim,
-    maxActionDim: cfg.maxActionDim,
-    timestepEmbedDim: e.timestepEmbedDim,
-    mlpRatio: e.mlpRatio,
-    ffnMultipleOf: e.ffnMultipleOf,
-    qkNorm: e.qkNorm,
-    qkNormEps: e.qkNormEps,
-    rope: e.rope,
-    ropeBase: 10000,
-    contextLayerNorm: e.contextLayerNorm,
-    kvMode: "per_layer",
-    depthGate: cfg.depthGate,
-  };
-}
 
 function lin(out: Record<string, number[]>, name: string, i: number, o: number, bias: boolean): void {
   out[`${name}.weight`] = [i, o];
@@ -116,13 +90,12 @@ export function textParamShapes(cfg: MolmoAct2Config): Record<string, number[]> 
 
 /** Every parameter of the model, name → shape as the model holds it (`[in, out]` for linear weights). */
 export function modelParamShapes(cfg: MolmoAct2Config): Record<string, number[]> {
-  const e = expertBlockConfig(cfg);
   return {
     ...vitParamShapes(cfg),
     ...connectorParamShapes(cfg),
     ...textParamShapes(cfg),
     "lm_head.weight": [cfg.text.hiddenSize, cfg.text.vocabSize],
-    ...(e ? actionExpertParamShapes(e, EXPERT_PREFIX, GATE_PREFIX) : {}),
+    ...(cfg.expert ? expertParamShapes(cfg) : {}),
   };
 }
 

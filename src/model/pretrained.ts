@@ -42,7 +42,10 @@ const FN = "MolmoAct2.fromPretrained";
 function providerOf(source: PretrainedSource): FileProvider {
   if (typeof source === "string" || source instanceof URL) {
     const s = String(source);
-    return /^https?:\/\//.test(s) ? urlFolder(s) : nodeFolder(s);
+    if (/^https?:\/\//.test(s)) return urlFolder(s);
+    // in a page, a relative string is a URL relative to the page, not a folder
+    const page = (globalThis as { location?: { href?: string } }).location?.href;
+    return page ? urlFolder(new URL(s, page).href) : nodeFolder(s);
   }
   if (source && typeof (source as FileProvider).open === "function" && typeof (source as FileProvider).has === "function") return source as FileProvider;
   if (source && typeof source === "object") return fileMap(source as Record<string, File | Blob | Uint8Array | string | URL>);
@@ -96,8 +99,9 @@ export async function fromPretrained(source: PretrainedSource, opts: FromPretrai
   const plan = memoryPlan(config);
   const backend = tf.getBackend() as BackendName;
   const limit = plan.limits[backend];
-  if (limit !== undefined && plan.float32Bytes > limit.bytes) {
-    fail(FN, "source", `needs ${gib(plan.float32Bytes)} of float32 parameters (${files.describe}), more than the ${backend} backend can hold (${limit.reason}); use a backend with more memory (webgpu on a large GPU, or cpu in Node)`);
+  const need = plan.needs[backend] ?? plan.float32Bytes;
+  if (limit !== undefined && need > limit.bytes) {
+    fail(FN, "source", `needs about ${gib(need)} on the ${backend} backend for ${gib(plan.float32Bytes)} of float32 parameters (${files.describe}), more than it can hold (${limit.reason}); use a backend with more memory (webgpu on a large GPU, or cpu in Node)`);
   }
   const checkpoint = await openCheckpoint(files);
   let params: ParamMap;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { fail } from "../core/index.js";
 
 /**
- * A parameter map keyed by reference checkpoint names (e.g. `action_expert.blocks.0.self_attn.qkv.weight`).
+ * A parameter map keyed by checkpoint tensor names (a model's own naming, e.g. `blocks.0.attn.qkv.weight`).
  * Linear weights are stored `[in, out]` (the transpose of PyTorch's `[out, in]`), biases `[out]`, float32.
  */
 export type ParamMap = Record<string, tf.Tensor>;

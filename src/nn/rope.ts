@@ -50,15 +50,67 @@ export function applyRope(x: tf.Tensor3D, cos: tf.Tensor2D, sin: tf.Tensor2D): t
 
 /**
  * The `[hd, hd]` signed permutation `P` with `x·P = rotate_half(x) = [−x2, x1]` (x1 = first half, x2 = second half),
- * so rotate-half RoPE on rows becomes `x·C + (x·P)·S` with full-width tables `C = [cos, cos]`, `S = [sin, sin]`:
- * one rank-2 matMul and three elementwise ops instead of slices and a concat.
+ * so rotate-half RoPE on rows becomes `x·C + (x·P)·S` with full-width tables `C = [cos, cos]`, `S = [sin, sin]`.
  */
-export function rotateHalfMatrix(headDim: number): tf.Tensor2D {
-  checkInt("rotateHalfMatrix", "headDim", headDim, 2);
-  if (headDim % 2 !== 0) fail("rotateHalfMatrix", "headDim", `must be even; got ${headDim}`);
+function rotateHalfMatrix(headDim: number): tf.Tensor2D {
   const half = headDim / 2;
   const d = new Float32Array(headDim * headDim);
   for (let c = 0; c < half; c++) d[(half + c) * headDim + c] = -1;
   for (let c = half; c < headDim; c++) d[(c - half) * headDim + c] = 1;
   return tf.tensor2d(d, [headDim, headDim]);
+}
+
+/**
+ * RoPE tables for the rows of a 2-D operand `[n, hd]` (made by {@link ropeRowTables}, applied by {@link applyRopeRows}):
+ * full-width `cos = [cos, cos]·scale` and `sin = [sin, sin]·scale` per row, and the rotate-half permutation. Long-lived:
+ * `dispose()` when done.
+ */
+export interface RopeRowTables {
+  readonly cos: tf.Tensor2D;
+  readonly sin: tf.Tensor2D;
+  readonly rotate: tf.Tensor2D;
+  dispose(): void;
+}
+
+/**
+ * Rotate-half RoPE tables for n rows of head size `hd`, row i at position `positions[i]` (angles as in
+ * {@link ropeTables}, in float64), each row multiplied by `rowScale[i]` (default 1) before the one rounding to float32 —
+ * e.g. a score scale 1/√hd folded into the query rows. Rows of different heads, sequences or roles (q and k
+ * interleaved) can share one table, so one {@link applyRopeRows} rotates them all.
+ */
+export function ropeRowTables(positions: ArrayLike<number>, headDim: number, base: number, rowScale?: ArrayLike<number>): RopeRowTables {
+  const fn = "ropeRowTables";
+  checkInt(fn, "headDim", headDim, 2);
+  if (headDim % 2 !== 0) fail(fn, "headDim", `must be even; got ${headDim}`);
+  if (!(base > 0) || !Number.isFinite(base)) fail(fn, "base", `must be a finite number > 0; got ${base}`);
+  const n = positions.length;
+  if (rowScale && rowScale.length !== n) fail(fn, "rowScale", `must have one scale per row (${n}); got ${rowScale.length}`);
+  const half = headDim / 2;
+  const cos = new Float32Array(n * headDim);
+  const sin = new Float32Array(n * headDim);
+  for (let i = 0; i < n; i++) {
+    const p = positions[i];
+    const s = rowScale ? rowScale[i] : 1;
+    if (!Number.isFinite(p)) fail(fn, "positions", `must be finite numbers; got ${p} at [${i}]`);
+    if (!Number.isFinite(s)) fail(fn, "rowScale", `must be finite numbers; got ${s} at [${i}]`);
+    for (let j = 0; j < headDim; j++) {
+      const a = p * Math.pow(base, -(j % half) / half);
+      cos[i * headDim + j] = Math.cos(a) * s;
+      sin[i * headDim + j] = Math.sin(a) * s;
+    }
+  }
+  const t = { cos: tf.tensor2d(cos, [n, headDim]), sin: tf.tensor2d(sin, [n, headDim]), rotate: rotateHalfMatrix(headDim) };
+  return { ...t, dispose: () => tf.dispose([t.cos, t.sin, t.rotate]) };
+}
+
+/**
+ * Rotate-half RoPE on rows: `x·cos + (x·P)·sin` for `x: [n, hd]` with tables from {@link ropeRowTables} — one rank-2
+ * matMul and three elementwise ops instead of slices and a concat ({@link applyRope}'s form), which is what a model
+ * that rotates many small rows per step (queries and keys of all heads in one operand) wants. Returns `[n, hd]`.
+ */
+export function applyRopeRows(x: tf.Tensor2D, t: RopeRowTables): tf.Tensor2D {
+  if (x.rank !== 2 || x.shape[0] !== t.cos.shape[0] || x.shape[1] !== t.cos.shape[1]) {
+    fail("applyRopeRows", "x", `must be [${t.cos.shape.join(", ")}] (the tables' rows and head size); got [${x.shape.join(", ")}]`);
+  }
+  return tf.tidy(() => tf.add(tf.mul(x, t.cos), tf.mul(tf.matMul(x, t.rotate), t.sin)) as tf.Tensor2D);
 }

@@ -1,13 +1,12 @@
+/**
+ * `vla-primitives/normalize` — per-dimension statistics (numpy-linear quantiles), normalization to [−1, 1] and
+ * back with gripper masks, padding to 32 dims, the three stats-file layouts policies read, and the MolmoAct2
+ * embodiment presets.
+ */
 export { computeStats, checkStats, type NormStats } from "./stats.js";
-export { normalize, unnormalize, zeroRangeDims, type NormMode, type NormalizeOptions, type NormInput } from "./normalize.js";
-export { padDims, unpadDims, MAX_ACTION_DIM } from "./pad.js";
-export { statsFromLeRobot, statsFromOpenpi, statsFromMolmoAct2, gripperMask, type MolmoAct2TagStats } from "./stats-files.js";
+export { percentileStats, type PercentileStats, type StatsEpisode } from "./percentile-stats.js";
+export { normalize, unnormalize, type NormMode, type NormalizeOptions, type NormInput } from "./normalize.js";
+export { padDims, unpadDims } from "./pad.js";
+export { statsFromLeRobot, statsFromOpenpi, statsFromMolmoAct2, allStatsFromMolmoAct2, gripperMask, type MolmoAct2TagStats } from "./stats-files.js";
 export { lerobotStatsJson, openpiNormStatsJson, molmoAct2NormStatsJson, type WritableStats, type MolmoAct2TagInput } from "./stats-writers.js";
-export {
-  EMBODIMENT_PRESETS,
-  embodimentPreset,
-  DEFAULT_ACTION_HORIZON,
-  DEFAULT_N_ACTION_STEPS,
-  type EmbodimentPreset,
-  type EmbodimentTag,
-} from "./presets.js";
+export { EMBODIMENT_PRESETS, embodimentPreset, type EmbodimentPreset, type EmbodimentTag } from "./presets.js";

@@ -1,4 +1,5 @@
 import { describe, fail, parseJson } from "../core/index.js";
+import { parseStatsJson } from "../io/index.js";
 import { checkStats, type NormStats } from "./stats.js";
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -21,18 +22,24 @@ function pick(src: Record<string, unknown>): Partial<NormStats> {
 
 /**
  * Stats of one feature from a LeRobot `meta/stats.json` (text or object), e.g. key `"action"` or
- * `"observation.state"`. Needs `q01`/`q99` (LeRobot ≥ 0.4 writes them); older files without quantiles are
- * rejected with a hint to use `computeStats` on the data.
+ * `"observation.state"`, read by io's `parseStatsJson` and checked here. Needs `q01`/`q99` (LeRobot ≥ 0.4 writes
+ * them); older files without quantiles are rejected with a hint to use `computeStats` on the data.
  */
 export function statsFromLeRobot(input: string | object, key: string): NormStats {
   const fn = "statsFromLeRobot";
-  const j = parse(fn, input);
-  const f = j[key];
-  if (!isObj(f)) fail(fn, "key", `must name a feature of stats.json (${Object.keys(j).join(", ")}); got ${JSON.stringify(key)}`);
+  const features = parseStatsJson(input);
+  const f = features[key];
+  if (f === undefined) fail(fn, "key", `must name a feature of stats.json (${Object.keys(features).join(", ")}); got ${JSON.stringify(key)}`);
   if (f.q01 === undefined || f.q99 === undefined) {
     fail(fn, "input", `must have q01/q99 for ${JSON.stringify(key)} (older LeRobot stats have only min/max/mean/std); compute them with computeStats(rows)`);
   }
-  return checkStats(fn, `${key}`, pick(f));
+  const stats: NormStats = { q01: Array.from(f.q01), q99: Array.from(f.q99) };
+  for (const k of ["min", "max", "mean", "std"] as const) {
+    const v = f[k];
+    if (v !== undefined) stats[k] = Array.from(v);
+  }
+  if (f.count !== undefined) stats.count = f.count;
+  return checkStats(fn, key, stats);
 }
 
 /**
@@ -70,8 +77,22 @@ export interface MolmoAct2TagStats {
  * `tag` may be omitted when the file has exactly one.
  */
 export function statsFromMolmoAct2(input: string | object, tag?: string): MolmoAct2TagStats {
-  const fn = "statsFromMolmoAct2";
+  return readMolmoAct2Tag("statsFromMolmoAct2", parse("statsFromMolmoAct2", input), tag);
+}
+
+/**
+ * Every tag of a MolmoAct2 `norm_stats.json`, in file order (see {@link statsFromMolmoAct2}); `normMode` is the
+ * file's `norm_mode`, `"min_max"` when absent (the reference's default).
+ */
+export function allStatsFromMolmoAct2(input: string | object): MolmoAct2TagStats[] {
+  const fn = "allStatsFromMolmoAct2";
   const j = parse(fn, input);
+  const by = j.metadata_by_tag;
+  if (!isObj(by) || Object.keys(by).length === 0) fail(fn, "input", `must have metadata_by_tag with at least one tag (format molmoact2_norm_stats.v1); got ${describe(by)}`);
+  return Object.keys(by).map((t) => ({ ...readMolmoAct2Tag(fn, j, t), normMode: typeof j.norm_mode === "string" ? j.norm_mode : "min_max" }));
+}
+
+function readMolmoAct2Tag(fn: string, j: Record<string, unknown>, tag: string | undefined): MolmoAct2TagStats {
   const by = j.metadata_by_tag;
   if (!isObj(by)) fail(fn, "input", `must have metadata_by_tag (format molmoact2_norm_stats.v1); got ${describe(by)}`);
   const tags = Object.keys(by);

@@ -1,4 +1,4 @@
-import { describe, fail, parseJson } from "../core/index.js";
+import { describe, fail } from "../core/index.js";
 import { gripperMask } from "./stats-files.js";
 import { checkStats, type NormStats } from "./stats.js";
 
@@ -32,13 +32,13 @@ const json = (o: unknown) => JSON.stringify(o, null, 2) + "\n";
 /**
  * LeRobot `meta/stats.json`: `{ [feature]: { min, max, mean, std, count: [N], q01, q10, q50, q90, q99 } }`, the
  * layout LeRobot ≥ 0.4 writes and its QUANTILES normalization reads (q01/q99). `existing` (the dataset's current
- * stats.json, text or object) keeps the features not given here (images, timestamps, ...); given ones replace
- * theirs. Returns the file text.
+ * stats.json as a parsed object, e.g. `JSON.parse(text)`) keeps the features not given here (images,
+ * timestamps, ...) as they are; given ones replace theirs. Returns the file text.
  */
-export function lerobotStatsJson(features: Record<string, WritableStats>, existing?: string | object): string {
+export function lerobotStatsJson(features: Record<string, WritableStats>, existing?: Record<string, unknown>): string {
   const fn = "lerobotStatsJson";
-  const base = existing === undefined ? {} : parseJson(fn, "existing", existing);
-  if (typeof base !== "object" || base === null || Array.isArray(base)) fail(fn, "existing", `must be a stats.json object; got ${describe(base)}`);
+  const base = existing ?? {};
+  if (typeof base !== "object" || base === null || Array.isArray(base)) fail(fn, "existing", `must be a parsed stats.json object; got ${describe(base)}`);
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, raw] of Object.entries(features)) {
     const s = checked(fn, key, raw);

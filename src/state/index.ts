@@ -1,10 +1,10 @@
+/**
+ * `vla-primitives/state` — a normalized state vector to 256 bins and back, as MolmoAct2 `<state_i>` tokens
+ * or pi0.5 prompt text.
+ */
 export {
-  NUM_STATE_BINS,
   discretizeState,
   undiscretizeState,
-  molmoAct2StateBin,
-  pi05StateBin,
-  stateTokenStrings,
   stateString,
   stateTokenIds,
   parseStateString,

@@ -1,11 +1,11 @@
+/**
+ * `vla-primitives/tokenizer` — the FAST / OpenFAST action tokenizer (DCT over time, scale and round,
+ * byte-level BPE) and a Hugging Face byte-level BPE text tokenizer. The DCT, quantizer and BPE pieces behind
+ * them are in `vla-primitives/internal`.
+ */
 export { OpenFastTokenizer, loadFastPlus, type OpenFastTokenizerInit } from "./openfast.js";
 export { type DecodeOptions, type DecodeResult, type DecodeIntoResult, type DecodeSuccess, type DecodeFailure, type DecodeFailureReason, type DecodeCompat } from "./decode.js";
 export { type FitOptions, type FitInfo, type FitProgress } from "./fit.js";
-export { BpeModel, MAX_WORD_BYTES } from "./bpe.js";
-export { trainBpe, type TrainBpeOptions, type TrainBpeResult, type TrainProgress } from "./bpe-train.js";
-export { dctOrtho, idctOrtho, dctMatrix, DCT_MATRIX_MAX, type DctMethod } from "./dct.js";
-export { BYTE_TO_CHAR, CHAR_TO_BYTE, GPT2_SPLIT, pretokenizeString, pretokenizeCodePoints, decodeUtf8Lossy } from "./byte-level.js";
-export { quantizeCoefficients } from "./quantize.js";
+export type { BpeModel } from "./bpe.js";
 export { MAX_CHUNK_VALUES, type TokenIdList, type IntegerArray } from "./limits.js";
 export { HfTextTokenizer, type HfDecodeOptions } from "./hf-text-tokenizer.js";
-export { onigToJsRegExp, onigToJsSource } from "./onig-regex.js";

@@ -1,13 +1,5 @@
 import { checkInt, describe, fail, toChunk, type ChunkInput, type ChunkShape } from "../core/index.js";
-import {
-  parseFastProcessorConfig,
-  parseHfTokenizerJson,
-  serializeFastProcessorConfig,
-  serializeFastTokenizerConfig,
-  serializeHfTokenizerJson,
-  serializeSpecialTokensMap,
-  type FastProcessorConfig,
-} from "../io/index.js";
+import { parseFastProcessorConfig, parseHfTokenizerJson, serializeFastTokenizerFiles, type FastProcessorConfig, type FastTokenizerFiles } from "../io/index.js";
 import { BpeModel } from "./bpe.js";
 import { pretokenizeCodePoints, writeUtf8 } from "./byte-level.js";
 import { dctOrtho } from "./dct.js";
@@ -170,7 +162,7 @@ export class OpenFastTokenizer {
   }
 
   /** The Hugging Face files of this tokenizer as text (`save` writes exactly these). */
-  toFiles(): Record<"tokenizer.json" | "processor_config.json" | "tokenizer_config.json" | "special_tokens_map.json", string> {
+  toFiles(): FastTokenizerFiles {
     const cfg: FastProcessorConfig = {
       scale: this.scale,
       vocab_size: this.configVocabSize,
@@ -179,12 +171,7 @@ export class OpenFastTokenizer {
       action_dim: this.actionDim,
       processor_class: "UniversalActionProcessor",
     };
-    return {
-      "tokenizer.json": serializeHfTokenizerJson({ vocab: this.model.idToToken, merges: this.model.merges, mergesFormat: this.mergesFormat }),
-      "processor_config.json": serializeFastProcessorConfig(cfg),
-      "tokenizer_config.json": serializeFastTokenizerConfig(),
-      "special_tokens_map.json": serializeSpecialTokensMap(),
-    };
+    return serializeFastTokenizerFiles({ vocab: this.model.idToToken, merges: this.model.merges, mergesFormat: this.mergesFormat }, cfg);
   }
 
   /** Node: write the Hugging Face folder (loadable by Python `tokenizers` / transformers). */

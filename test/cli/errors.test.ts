@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readParquetTable, toArrayBuffer } from "../../src/io/index.js";
+import { readParquetTable } from "../../src/io/lerobot-parquet.js";
+import { toArrayBuffer } from "../../src/io/lerobot-source.js";
 import { fixturePath, missingFixtures } from "../fixtures.js";
 import { runCli } from "./run-cli.js";
 

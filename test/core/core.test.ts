@@ -35,6 +35,12 @@ describe("core", () => {
   it("quantileSorted is numpy's linear quantile", () => {
     expect(quantileSorted([0, 1, 2, 3, 4], 0.9)).toBeCloseTo(3.6, 12);
     expect(quantileSorted([5], 0.01)).toBe(5);
+    // numpy's two-sided lerp: from t = 0.5 on it interpolates down from the upper neighbour, which differs from
+    // a + (b - a)·t in the last bit here; np.quantile(xs, 0.99) (numpy 2.4) gives exactly this value
+    const xs = [-9.737110066257742, -6.563568189265259, -4.002238625430136, -1.724991045408455, 0.4992827083164979, 1.539068080389029, 3.2579220860965634, 4.905965346219233];
+    expect(quantileSorted(xs, 0.99)).toBe(4.790602318010646);
+    expect(() => quantileSorted([], 0.5)).toThrow(/quantileSorted: sorted must be non-empty/);
+    expect(() => quantileSorted([1, 2], NaN)).toThrow(/quantileSorted: q must be in \[0, 1\]; got NaN/);
   });
 
   it("parseJson names the function and argument on a syntax error and passes objects through", () => {

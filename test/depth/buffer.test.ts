@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { DepthCache, cellMask, type RgbImage } from "../../src/depth/index.js";
+import { DepthCache, type RgbImage } from "../../src/depth/index.js";
+import { cellMask } from "../../src/depth/cells.js";
 
 function img(seed: number, w = 48, h = 40): RgbImage {
   const data = new Uint8Array(w * h * 3);

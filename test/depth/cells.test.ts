@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import {
-  cellMask,
-  changedCells,
-  compareFrames,
-  cosineFromSums,
-  depthFrame,
-  DepthChangeDetector,
-  resolveGrid,
-  toRgb8,
-  type RgbImage,
-} from "../../src/depth/index.js";
+import { changedCells, compareFrames, depthFrame, DepthChangeDetector, type RgbImage } from "../../src/depth/index.js";
+import { cellMask, cosineFromSums, resolveGrid } from "../../src/depth/cells.js";
+import { toRgb8 } from "../../src/depth/image.js";
 import { readPng } from "../../src/io/png.js";
 import { fixturePath, missingFixtures } from "../fixtures.js";
 import { readdirSync } from "node:fs";

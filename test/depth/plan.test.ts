@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { depthSpanTokenIds, executeDepthPlan, maskRuns, planDepthDecode, type DepthDecodePlan } from "../../src/depth/index.js";
+import { executeDepthPlan, planDepthDecode, type DepthDecodePlan } from "../../src/depth/index.js";
+import { depthSpanTokenIds, maskRuns } from "../../src/depth/plan.js";
 import { MOLMOACT2_TOKENS, TokenTable } from "../../src/vocab/index.js";
 
 const codesArb = fc.array(fc.integer({ min: 0, max: 127 }), { minLength: 100, maxLength: 100 });

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { bilinearCoeffs, resizeBilinearRgb8, PRECISION_BITS } from "../../src/depth/index.js";
+import { resizeBilinearRgb8 } from "../../src/depth/index.js";
+import { bilinearCoeffs, PRECISION_BITS } from "../../src/depth/resize.js";
 import { readPng } from "../../src/io/png.js";
 import { fixturePath, missingFixtures } from "../fixtures.js";
 

@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { KERNELS_WASM_BASE64 } from "../../src/depth/wasm/kernels-wasm.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
-import { cellDotsAndNorms, cellMask, changedCells, compareFrames, depthFrame, DepthChangeDetector, resizeBilinearRgb8, resolveGrid } from "../../src/depth/index.js";
+import { changedCells, compareFrames, depthFrame, DepthChangeDetector, resizeBilinearRgb8 } from "../../src/depth/index.js";
+import { cellDotsAndNorms, cellMask, resolveGrid } from "../../src/depth/cells.js";
 import { createFrameKernel, FrameKernel, simdAvailable } from "../../src/depth/simd.js";
 
 function noise(n: number, seed: number): Uint8Array {

@@ -2,9 +2,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/index.js";
 import { flowMatchingLoss, interpolate, MOLMOACT2_TIME_SAMPLER, OPENPI_TIME_SAMPLER, sampleFlowTimes } from "../../src/flow/index.js";
-import { ActionExpert, disposeParams } from "../../src/nn/index.js";
+import { disposeParams } from "../../src/nn/index.js";
+import { ActionExpert } from "../../src/model/index.js";
 import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "../nn/backends.js";
-import { randomExpertParams } from "../nn/helpers.js";
+import { expertTestConfig, randomExpertParams } from "../model/expert-helpers.js";
 
 describe("training time samplers", () => {
   it("MolmoAct2: 0.001 + 0.999·Beta(1, 1.5): mean 0.4006, support [0.001, 1)", () => {
@@ -101,7 +102,7 @@ describe.each(TEST_BACKENDS)("flowMatchingLoss on %s", (backend) => {
   });
 
   it("trains the action expert: gradients reach every block weight and the loss falls on a fixed chunk", async () => {
-    const cfg = { hiddenSize: 32, numLayers: 2, numHeads: 2, llmNumKvHeads: 1, llmHeadDim: 8, maxActionDim: 4, timestepEmbedDim: 16, ffnMultipleOf: 16 };
+    const cfg = expertTestConfig({ hiddenSize: 32, numLayers: 2, numHeads: 2, llmNumKvHeads: 1, llmHeadDim: 8, maxActionDim: 4, timestepEmbedDim: 16, ffnMultipleOf: 16 });
     const { params } = randomExpertParams(cfg, 3, 0.3);
     const vars: Record<string, tf.Variable> = {};
     for (const [k, p] of Object.entries(params)) vars[k] = tf.variable(p, true, `loss-test-${backend}-${k}`);
@@ -122,7 +123,7 @@ describe.each(TEST_BACKENDS)("flowMatchingLoss on %s", (backend) => {
         }
       });
     const { grads, value } = tf.variableGrads(lossFn as () => tf.Scalar, Object.values(vars));
-    for (const name of ["action_expert.blocks.1.mlp.down_proj.weight", "action_expert.context_k_proj.weight", "action_expert.time_embed.1.weight", "action_expert.blocks.0.modulation.linear.weight"]) {
+    for (const name of ["model.action_expert.blocks.1.mlp.down_proj.weight", "model.action_expert.context_k_proj.weight", "model.action_expert.time_embed.1.weight", "model.action_expert.blocks.0.modulation.linear.weight"]) {
       const g = await read(grads[vars[name].name]);
       expect(g.some((v) => v !== 0)).toBe(true);
       expect(g.every(Number.isFinite)).toBe(true);

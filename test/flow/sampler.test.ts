@@ -3,10 +3,11 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng, VlaError } from "../../src/core/index.js";
 import { eulerGrid, gaussianVelocity, sample, toMolmoAct2Time, toOpenpiTime, type VelocityFn } from "../../src/flow/index.js";
-import { ActionExpert, disposeParams, useBackend } from "../../src/nn/index.js";
+import { disposeParams, useBackend } from "../../src/nn/index.js";
+import { ActionExpert } from "../../src/model/index.js";
 import { readFixtureJson, missingFixtures } from "../fixtures.js";
 import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "../nn/backends.js";
-import { randomExpertParams } from "../nn/helpers.js";
+import { expertTestConfig, randomExpertParams } from "../model/expert-helpers.js";
 
 describe("time grids", () => {
   it("molmoact2: k/N exactly, dt = 1/N", () => {
@@ -167,7 +168,7 @@ describe.each(TEST_BACKENDS)("sampler on %s", (backend) => {
   });
 
   it("200 sampler calls with an action expert leave tf.memory().numTensors flat", async () => {
-    const cfg = { hiddenSize: 32, numLayers: 2, numHeads: 2, llmNumKvHeads: 1, llmHeadDim: 8, maxActionDim: 4, timestepEmbedDim: 16, ffnMultipleOf: 16 };
+    const cfg = expertTestConfig({ hiddenSize: 32, numLayers: 2, numHeads: 2, llmNumKvHeads: 1, llmHeadDim: 8, maxActionDim: 4, timestepEmbedDim: 16, ffnMultipleOf: 16 });
     const { params } = randomExpertParams(cfg, 1, 0.3);
     const ex = new ActionExpert(cfg, params);
     const k = tf.tensor3d(new Rng(2).normals(6 * 8), [6, 1, 8]);
@@ -190,7 +191,7 @@ describe.each(TEST_BACKENDS)("sampler on %s", (backend) => {
 
 describe("cpu and wasm agree", () => {
   it("expert-driven sampling gives the same trajectory on cpu and wasm within 1e-4", async () => {
-    const cfg = { hiddenSize: 64, numLayers: 3, numHeads: 4, llmNumKvHeads: 2, llmHeadDim: 16, maxActionDim: 8, timestepEmbedDim: 32, ffnMultipleOf: 32 };
+    const cfg = expertTestConfig({ hiddenSize: 64, numLayers: 3, numHeads: 4, llmNumKvHeads: 2, llmHeadDim: 16, maxActionDim: 8, timestepEmbedDim: 32, ffnMultipleOf: 32 });
     const out: Float64Array[] = [];
     for (const be of ["cpu", "wasm"] as const) {
       await useBackend(be);

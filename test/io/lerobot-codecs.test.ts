@@ -3,7 +3,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { VlaError } from "../../src/core/index.js";
-import { LeRobotDataset, memorySource, readParquetTable, toArrayBuffer } from "../../src/io/index.js";
+import { LeRobotDataset, memorySource } from "../../src/io/index.js";
+import { readParquetTable } from "../../src/io/lerobot-parquet.js";
+import { toArrayBuffer } from "../../src/io/lerobot-source.js";
 
 // Five files with the same 40 G1 rows and zstd / gzip / brotli / snappy / no page compression
 // (see data/parquet-codecs/README.md).

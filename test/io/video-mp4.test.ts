@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesSource, decodeRuns, readMp4Track, type Mp4VideoTrack } from "../../src/io/index.js";
+import { bytesSource, readMp4Track, type Mp4VideoTrack } from "../../src/io/index.js";
+import { decodeRuns } from "../../src/io/video-decoder.js";
 import { fixturePath, missingFixtures } from "../fixtures.js";
 import { encodeSynth, missingFfmpeg } from "./video-synth.js";
 

@@ -3,7 +3,9 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/index.js";
 import { MOLMOACT2_TOKENS, TokenTable } from "../../src/vocab/index.js";
-import { contextKeyMask, depthGateRowScales, depthTokenMask, KvAdapter, kvAdapterParamShapes, keyMaskBias, type KvAdapterConfig } from "../../src/kv/index.js";
+import { contextKeyMask, KvAdapter, kvAdapterParamShapes, type KvAdapterConfig } from "../../src/kv/index.js";
+import { depthGateRowScales } from "../../src/kv/depth-gate.js";
+import { depthTokenMask, keyMaskBias } from "../../src/kv/masks.js";
 import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "../nn/backends.js";
 import { matmul, rmsRef } from "../nn/reference.js";
 

@@ -1,4 +1,5 @@
-export { formatIssue, parseEpisode, validateEpisode } from "../../src/metrics/index.js";
+export { formatIssue, validateEpisode } from "../../src/metrics/index.js";
+export { parseEpisode } from "../../src/metrics/parse.js";
 export { VlaError as VlaErrorCheck } from "../../src/core/index.js";
 import { DEFAULT_METRIC_CONFIG, type Episode, type Step } from "../../src/metrics/index.js";
 

@@ -1,15 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  accumulateJerk,
-  computeEpisodeMetrics,
-  countCollisions,
-  countSlips,
-  orientationPathLength,
-  pathLength,
-  stageProgress,
-  type Step,
-} from "../../src/metrics/index.js";
+import { computeEpisodeMetrics, type Step } from "../../src/metrics/index.js";
+import { accumulateJerk } from "../../src/metrics/jerk.js";
+import { countCollisions } from "../../src/metrics/contacts.js";
+import { countSlips } from "../../src/metrics/slips.js";
+import { orientationPathLength, pathLength } from "../../src/metrics/kinematics.js";
+import { stageProgress } from "../../src/metrics/stages.js";
 import { makeEpisode } from "./helpers.js";
 
 const vec = (d: number) => fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: d, maxLength: d });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { fixturePath, readFixtureJson, missingFixtures } from "../fixtures.js";
-import { computeSimpleLogMetrics, defaultArmDims, isSimpleLog, pathLength, simpleLogToEpisode, timingInfo, validateSimpleLog, type SimpleLog } from "../../src/metrics/index.js";
+import { computeSimpleLogMetrics, isSimpleLog, timingInfo, validateSimpleLog, type SimpleLog } from "../../src/metrics/index.js";
+import { defaultArmDims, simpleLogToEpisode } from "../../src/metrics/simple-log.js";
+import { pathLength } from "../../src/metrics/kinematics.js";
 
 const load = (name: string): SimpleLog => {
   const dir = fixturePath("real", name, "derived");

@@ -91,7 +91,7 @@ describe("prompt (molmoact2.md §6.1)", () => {
 
 describe("embodiment glue", () => {
   it("tagFromPreset takes the prompt strings and horizon of a MolmoAct2 preset; stateBins = normalize → 256 bins", async () => {
-    const { tagFromPreset, stateBins, unnormalizeChunk } = await import("../../src/model/index.js");
+    const { tagFromPreset, stateBins, unnormalizeChunk } = await import("../../src/model/embodiment.js");
     const stats = { q01: [-1, 0, 0], q99: [1, 2, 1], mask: [true, true, false] };
     const tag = tagFromPreset("franka_droid", { actionStats: stats, stateStats: stats });
     expect(tag.setupType).toBe("single franka robotic arm in droid");

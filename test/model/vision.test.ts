@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend, type ParamMap } from "../../src/nn/index.js";
-import { TINY, initRandomParams, preprocessImage, parseImageProcessorConfig, vitFeatureBlock, vitBlocksNeeded } from "../../src/model/index.js";
+import { TINY, initRandomParams, parseImageProcessorConfig } from "../../src/model/index.js";
+import { vitBlocksNeeded, vitFeatureBlock } from "../../src/model/config.js";
+import { preprocessImage } from "../../src/model/image-processor.js";
 import { connectorForward } from "../../src/model/connector.js";
 import { visionForward } from "../../src/model/vision.js";
 import { POOL, PROJ, VIT } from "../../src/model/param-shapes.js";

@@ -2,8 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend, disposeParams } from "../../src/nn/index.js";
 import { readSafetensors, writeSafetensors } from "../../src/io/index.js";
-import { TINY, assertCheckpoint, exportParams, initRandomParams, loadParams, memoryTensorReader, modelParamShapes } from "../../src/model/index.js";
-import { LM, VIT } from "../../src/model/param-shapes.js";
+import { TINY, exportParams, initRandomParams, loadParams, memoryTensorReader } from "../../src/model/index.js";
+import { LM, VIT, modelParamShapes } from "../../src/model/param-shapes.js";
+import { assertCheckpoint } from "../../src/model/weights.js";
 
 const load = async (files: ReturnType<typeof readSafetensors>[]) => {
   const r = memoryTensorReader(files);

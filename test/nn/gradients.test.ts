@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/index.js";
-import { applyRope, attention, registerTrainingGradients, rmsNorm, ropeTables, silu, swiglu } from "../../src/nn/index.js";
+import { applyRope, applyRopeRows, attention, registerTrainingGradients, rmsNorm, ropeRowTables, ropeTables, silu, swiglu } from "../../src/nn/index.js";
 import { read, setBackend } from "./backends.js";
 
 /** Central finite differences of a scalar function of one tensor, in float32 (so step 1e-2 and loose tolerance). */
@@ -54,6 +54,10 @@ describe("registered training gradients (tfjs-core has none by itself)", () => {
       const w2 = tf.tensor2d(Array.from({ length: 8 * 16 }, (_, i) => Math.sin(i) * 0.2), [8, 16]);
       const m = swiglu(a as tf.Tensor2D, w, w, w2, tf.ones([8]) as tf.Tensor1D, undefined, tf.zeros([16]) as tf.Tensor1D);
       return tf.sum(tf.mul(silu(m), tf.reshape(tf.range(0, 6 * 16), [6, 16])));
+    }],
+    ["rope on rows (the action expert's joint q/k form)", [6, 4], (x) => {
+      const t = ropeRowTables([0, 0, 1, 1, 2, 2], 4, 10000, [0.5, 1, 0.5, 1, 0.5, 1]);
+      return tf.sum(tf.mul(applyRopeRows(x as tf.Tensor2D, t), tf.reshape(tf.range(0, 24), [6, 4])));
     }],
   ];
 

@@ -3,9 +3,10 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng, VlaError } from "../../src/core/index.js";
 import {
-  applyRope, attention, attentionPrepared, gelu, initLinear, layerNorm, linear, MASK_VALUE, posembSinCos, posembSinCosArray,
-  prepareKV, rmsNorm, ropeTables, silu, sinusoidalTimeEmbedding, sinusoidalTimeEmbeddingArray, swiglu,
+  applyRope, applyRopeRows, attention, attentionPrepared, gelu, initLinear, layerNorm, linear, MASK_VALUE, posembSinCos,
+  prepareKV, rmsNorm, ropeRowTables, ropeTables, silu, sinusoidalTimeEmbedding, swiglu,
 } from "../../src/nn/index.js";
+import { posembSinCosArray, sinusoidalTimeEmbeddingArray } from "../../src/nn/time-embedding.js";
 import { readFixtureJson, missingFixtures } from "../fixtures.js";
 import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "./backends.js";
 import { attentionRef, geluRef, linearRef, rmsRef, ropeRef, siluRef, sinusoidRef, swigluRef } from "./reference.js";
@@ -112,6 +113,42 @@ describe.each(TEST_BACKENDS)("nn primitives on %s", (backend) => {
     expect(maxAbsDiff(yv.subarray(0, H * hd), x.subarray(0, H * hd))).toBeLessThan(1e-7);
     tf.dispose([cos, sin, y]);
     expect(() => ropeTables([0], 7, 10000)).toThrow(/even/);
+  });
+
+  it("rope on rows (x·C + (x·P)·S, per-row position and scale) = applyRope, scaled", async () => {
+    const rng = new Rng(6);
+    const T = 5, H = 3, hd = 8;
+    const x = randn(rng, T * H * hd);
+    const pos = [0, 1, 2, 7, 300];
+    // rows of [T·H, hd]: row t·H + h is head h of step t, at position pos[t]; odd rows scaled by 0.5
+    const rowPos = Array.from({ length: T * H }, (_, r) => pos[Math.floor(r / H)]);
+    const rowScale = Array.from({ length: T * H }, (_, r) => (r % 2 ? 0.5 : 1));
+    const tables = ropeRowTables(rowPos, hd, 10000, rowScale);
+    expect(tables.cos.shape).toEqual([T * H, hd]);
+    const y = tf.tidy(() => applyRopeRows(tf.tensor2d(x, [T * H, hd]), tables));
+    const ref = ropeRef(x, T, H, hd, pos, 10000).map((v, i) => v * rowScale[Math.floor(i / hd)]);
+    // same float32 table rounding as ropeTables; the scale is folded before that one rounding
+    expect(maxAbsDiff(await read(y), ref)).toBeLessThan(TOL);
+    const { cos, sin } = ropeTables(pos, hd, 10000);
+    const plain = ropeRowTables(rowPos, hd, 10000);
+    const x2 = tf.tensor2d(x, [T * H, hd]);
+    const x3 = tf.tensor3d(x, [T, H, hd]);
+    const [a, b] = [applyRopeRows(x2, plain), applyRope(x3, cos, sin)];
+    // the same rotation in two layouts: equal up to float32 rounding of the products
+    expect(maxAbsDiff(await read(a), await read(b))).toBeLessThan(1e-6);
+    const before = tf.memory().numTensors;
+    tables.dispose();
+    plain.dispose();
+    expect(tf.memory().numTensors).toBe(before - 6);
+    tf.dispose([y, cos, sin, x2, x3, a, b]);
+    expect(() => ropeRowTables([0, 1], 6, 10000, [1])).toThrow(/ropeRowTables: rowScale must have one scale per row \(2\); got 1/);
+    expect(() => ropeRowTables([0, NaN], 6, 10000)).toThrow(/positions must be finite/);
+    expect(() => ropeRowTables([0], 5, 10000)).toThrow(/headDim must be even/);
+    const t2 = ropeRowTables([0, 1], 4, 10000);
+    const z = tf.zeros([3, 4]) as tf.Tensor2D;
+    expect(() => applyRopeRows(z, t2)).toThrow(/applyRopeRows: x must be \[2, 4\]/);
+    tf.dispose([z]);
+    t2.dispose();
   });
 
   for (const [Tq, Hq, Tk, Hkv, hd] of [

@@ -1,19 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  EMBODIMENT_PRESETS,
-  computeStats,
-  embodimentPreset,
-  gripperMask,
-  normalize,
-  padDims,
-  statsFromLeRobot,
-  statsFromMolmoAct2,
-  statsFromOpenpi,
-  unnormalize,
-  unpadDims,
-  zeroRangeDims,
-} from "../../src/normalize/index.js";
+import { EMBODIMENT_PRESETS, computeStats, embodimentPreset, gripperMask, normalize, padDims, statsFromLeRobot, statsFromMolmoAct2, statsFromOpenpi, unnormalize, unpadDims } from "../../src/normalize/index.js";
+import { zeroRangeDims } from "../../src/normalize/normalize.js";
 import { readFixtureJson, missingFixtures } from "../fixtures.js";
 
 const close = (a: number[], b: number[], tol: number) => a.every((v, i) => Math.abs(v - b[i]) <= tol);

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { discretizeState, parseStateString, pi05StateText, stateString, stateTokenIds, stateTokenStrings, undiscretizeState } from "../../src/state/index.js";
+import { discretizeState, parseStateString, pi05StateText, stateString, stateTokenIds, undiscretizeState } from "../../src/state/index.js";
+import { stateTokenStrings } from "../../src/state/discretize.js";
 import { MOLMOACT2_TOKEN_IDS } from "../../src/vocab/index.js";
 import { readFixtureJson, missingFixtures } from "../fixtures.js";
 

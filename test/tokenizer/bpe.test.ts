@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BpeModel } from "../../src/tokenizer/index.js";
+import { BpeModel } from "../../src/tokenizer/bpe.js";
 import { fastPlus } from "./helpers.js";
 
 function both(model: BpeModel, bytes: Uint8Array): [number[], number[]] {

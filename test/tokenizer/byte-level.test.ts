@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BYTE_TO_CHAR, CHAR_TO_BYTE, decodeUtf8Lossy, pretokenizeCodePoints, pretokenizeString } from "../../src/tokenizer/index.js";
+import { BYTE_TO_CHAR, CHAR_TO_BYTE, decodeUtf8Lossy, pretokenizeCodePoints, pretokenizeString } from "../../src/tokenizer/byte-level.js";
 import { readFixtureJson, missingFixtures } from "../fixtures.js";
 
 function splitCps(cps: number[]): number[][] {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/index.js";
-import { dctMatrix, dctOrtho, idctOrtho } from "../../src/tokenizer/index.js";
+import { dctMatrix, dctOrtho, idctOrtho } from "../../src/tokenizer/dct.js";
 
 function naiveDct(x: Float64Array, T: number, D: number): Float64Array {
   const out = new Float64Array(T * D);

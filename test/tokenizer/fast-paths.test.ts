@@ -4,7 +4,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/index.js";
-import { BpeModel, dctMatrix, dctOrtho, decodeUtf8Lossy, idctOrtho } from "../../src/tokenizer/index.js";
+import { BpeModel } from "../../src/tokenizer/bpe.js";
+import { dctMatrix, dctOrtho, idctOrtho } from "../../src/tokenizer/dct.js";
+import { decodeUtf8Lossy } from "../../src/tokenizer/byte-level.js";
 import { fastPlus } from "./helpers.js";
 
 /** Per-column folded DCT-II exactly as the original loop summed it (n ascending, middle sample last). */

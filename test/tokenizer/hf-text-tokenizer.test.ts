@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BYTE_TO_CHAR, HfTextTokenizer, onigToJsSource } from "../../src/tokenizer/index.js";
+import { HfTextTokenizer } from "../../src/tokenizer/index.js";
+import { BYTE_TO_CHAR } from "../../src/tokenizer/byte-level.js";
+import { onigToJsSource } from "../../src/tokenizer/onig-regex.js";
 import { fixturePath, hasFixtures, missingFixtures, readFixtureJson } from "../fixtures.js";
 import { readFileSync } from "node:fs";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { idctOrtho } from "../../src/tokenizer/index.js";
+import { idctOrtho } from "../../src/tokenizer/dct.js";
 import { OpenFastTokenizer } from "../../src/tokenizer/index.js";
 import { readFixtureJson, missingFixtures } from "../fixtures.js";
 import { maxAbsDiff, rows } from "./helpers.js";

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { VlaError } from "../../src/core/index.js";
-import { BpeModel, OpenFastTokenizer, loadFastPlus } from "../../src/tokenizer/index.js";
+import { OpenFastTokenizer, loadFastPlus } from "../../src/tokenizer/index.js";
+import { BpeModel } from "../../src/tokenizer/bpe.js";
 import { FAST_PLUS_DIR, fastPlus, maxAbsDiff } from "./helpers.js";
 
 function smooth(T: number, D: number, phase = 0): number[][] {

@@ -1,6 +1,9 @@
 import { fail, quantileSorted } from "../core/index.js";
-import { computeStats, type NormStats } from "../normalize/index.js";
-import type { LeRobotEpisode } from "./lerobot.js";
+import type { LeRobotEpisode } from "../io/index.js";
+import { computeStats, type NormStats } from "./stats.js";
+
+/** What {@link percentileStats} reads of an episode: a `LeRobotEpisode` from io, or the same fields built by hand. */
+export type StatsEpisode = Pick<LeRobotEpisode, "episodeIndex" | "length" | "state" | "action" | "file">;
 
 /** Per-dimension stats of a trajectory key over a set of episodes (plain arrays of length `dim`). */
 export interface PercentileStats extends NormStats {
@@ -21,15 +24,22 @@ export interface PercentileStats extends NormStats {
   method: "normalize.computeStats (numpy linear, pooled frames)";
 }
 
+/** The quantiles besides q01/q99 that LeRobot's stats.json also stores. */
+const MORE_QUANTILES = [
+  ["q10", 0.1],
+  ["q50", 0.5],
+  ["q90", 0.9],
+] as const;
+
 /**
  * 1st/99th percentiles (plus the 10th/50th/90th, min, max, mean, population std) per dimension of `"state"` or `"action"`,
- * pooled over every frame of the given episodes, computed by the normalize module's `computeStats`
+ * pooled over every frame of the given episodes (e.g. `LeRobotDataset.loadEpisodes()` from io), computed by `computeStats`
  * (numpy's default `linear` quantile, `np.quantile(x, q, axis=0)`). This is *not* LeRobot's
  * stats.json q01/q99, which averages per-episode quantiles (see `LeRobotDataset.datasetQuantiles`).
  * The result plugs into `normalize(values, stats)`. Throws when the episodes are empty, differ in
  * dimension, or hold a non-finite value (naming episode, frame and dimension).
  */
-export function percentileStats(episodes: readonly LeRobotEpisode[], which: "state" | "action"): PercentileStats {
+export function percentileStats(episodes: readonly StatsEpisode[], which: "state" | "action"): PercentileStats {
   const fn = "percentileStats";
   if (!Array.isArray(episodes) || episodes.length === 0) fail(fn, "episodes", "must be a non-empty array of episodes; got none");
   if (which !== "state" && which !== "action") fail(fn, "which", `must be "state" or "action"; got ${JSON.stringify(which)}`);
@@ -54,14 +64,12 @@ export function percentileStats(episodes: readonly LeRobotEpisode[], which: "sta
     off += ep.length * dim;
   }
   const s = computeStats(rows, { horizon: total, dim });
-  const more = { q10: [] as number[], q50: [] as number[], q90: [] as number[] };
+  const more: Record<(typeof MORE_QUANTILES)[number][0], number[]> = { q10: [], q50: [], q90: [] };
   const col = new Float64Array(total);
   for (let d = 0; d < dim; d++) {
     for (let i = 0; i < total; i++) col[i] = rows[i * dim + d];
     col.sort();
-    more.q10.push(quantileSorted(col, 0.1));
-    more.q50.push(quantileSorted(col, 0.5));
-    more.q90.push(quantileSorted(col, 0.9));
+    for (const [name, q] of MORE_QUANTILES) more[name].push(quantileSorted(col, q));
   }
   return {
     q01: s.q01,

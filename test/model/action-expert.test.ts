@@ -2,12 +2,16 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng, VlaError } from "../../src/core/index.js";
 import { MOLMOACT2_TOKENS } from "../../src/vocab/index.js";
-import { ActionExpert, actionExpertParamShapes, disposeParams, initActionExpertParams, resolveExpertConfig, type ActionExpertConfig, type ParamMap } from "../../src/nn/index.js";
-import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "./backends.js";
-import { expertRef } from "./reference.js";
-import { randomExpertParams } from "./helpers.js";
+import { disposeParams } from "../../src/nn/index.js";
+import { ActionExpert, TINY, type ExpertModelConfig } from "../../src/model/index.js";
+import { expertParamShapes, initExpertParams } from "../../src/model/expert-params.js";
+import { modelParamShapes } from "../../src/model/param-shapes.js";
+import { maxAbsDiff, read, setBackend, TEST_BACKENDS } from "../nn/backends.js";
+import { expertTestConfig, randomExpertParams } from "./expert-helpers.js";
+import { expertRef } from "./expert-reference.js";
 
-const CFG: ActionExpertConfig = { hiddenSize: 64, numLayers: 2, numHeads: 4, llmNumKvHeads: 2, llmHeadDim: 16, maxActionDim: 8, timestepEmbedDim: 32, ffnMultipleOf: 32 };
+const CFG = expertTestConfig({ hiddenSize: 64, numLayers: 2, numHeads: 4, llmNumKvHeads: 2, llmHeadDim: 16, maxActionDim: 8, timestepEmbedDim: 32, ffnMultipleOf: 32 });
+const REF = { h: 64, L: 2, heads: 4, nkv: 2, hdl: 16, A: 8, tdim: 32 };
 
 function randomKV(seed: number, T: number, L = 2, nkv = 2, hd = 16) {
   const r = new Rng(seed);
@@ -16,33 +20,48 @@ function randomKV(seed: number, T: number, L = 2, nkv = 2, hd = 16) {
   return { arrays, tensors, dispose: () => tensors.forEach((t) => tf.dispose([t.k, t.v])) };
 }
 
+const withExpert = (c: ExpertModelConfig, e: Partial<NonNullable<ExpertModelConfig["expert"]>>): ExpertModelConfig => ({ ...c, expert: { ...c.expert!, ...e } });
+
 describe("action expert config and names", () => {
-  it("mlp inner = ceil(int(h·8/3)/256)·256 (2816 for 1024, 2048 for 768)", () => {
-    expect(resolveExpertConfig({ hiddenSize: 1024, numLayers: 1, numHeads: 16, llmNumKvHeads: 8, llmHeadDim: 128 }).mlpInner).toBe(2816);
-    expect(resolveExpertConfig({ hiddenSize: 768, numLayers: 1, numHeads: 8, llmNumKvHeads: 8, llmHeadDim: 128 }).mlpInner).toBe(2048);
+  it("reads the model config: mlp inner = ceil(int(h·8/3)/256)·256 (2816 for 1024, 2048 for 768; no rounding for 0)", async () => {
+    await setBackend("cpu");
+    const big = (h: number, heads: number) => expertTestConfig({ hiddenSize: h, numLayers: 1, numHeads: heads, llmNumKvHeads: 8, llmHeadDim: 128 });
+    expect(expertParamShapes(big(1024, 16))["model.action_expert.blocks.0.mlp.up_proj.weight"]).toEqual([1024, 2816]);
+    expect(expertParamShapes(big(768, 8))["model.action_expert.blocks.0.mlp.down_proj.weight"]).toEqual([2048, 768]);
+    expect(expertParamShapes(withExpert(big(768, 8), { ffnMultipleOf: 0 }))["model.action_expert.blocks.0.mlp.gate_proj.weight"]).toEqual([768, 2048]);
+    expect(expertParamShapes(withExpert(big(100, 5), { ffnMultipleOf: 0 }))["model.action_expert.blocks.0.mlp.gate_proj.weight"]).toEqual([100, 266]);
+    // any MolmoAct2Config is an expert config: the TINY model's expert reads exactly the model's expert tensors
+    const expertNames = Object.keys(expertParamShapes(TINY));
+    const model = modelParamShapes(TINY);
+    expect(expertNames.length).toBeGreaterThan(20);
+    for (const n of expertNames) expect(model[n]).toEqual(expertParamShapes(TINY)[n]);
+    expect(Object.keys(model).filter((n) => n.includes("action_expert")).sort()).toEqual([...expertNames].sort());
+    const ex = ActionExpert.init(TINY, new Rng(1));
+    expect(ex.mlpInner).toBe(96);
+    disposeParams(ex.params);
   });
 
   it("parameter names follow the reference checkpoint", () => {
-    const names = Object.keys(actionExpertParamShapes({ ...CFG, depthGate: "per_layer" }));
+    const names = Object.keys(expertParamShapes({ ...CFG, depthGate: "per_layer" }));
     for (const n of [
-      "action_expert.time_embed.1.weight", "action_expert.time_embed.3.bias", "action_expert.action_embed.weight",
-      "action_expert.context_k_proj.weight", "action_expert.context_v_proj.weight",
-      "action_expert.blocks.1.modulation.linear.weight", "action_expert.blocks.0.self_attn.qkv.bias",
-      "action_expert.blocks.0.self_attn.out_proj.weight", "action_expert.blocks.0.cross_attn.q_proj.weight",
-      "action_expert.blocks.0.cross_attn.out_proj.bias", "action_expert.blocks.0.mlp.gate_proj.weight",
-      "action_expert.blocks.0.mlp.up_proj.weight", "action_expert.blocks.0.mlp.down_proj.bias",
-      "action_expert.final_layer.modulation.linear.weight", "action_expert.final_layer.linear.weight",
-      "action_expert_depth_gate.1.weight", "action_expert_depth_gate.1.bias",
-    ]) expect(names).toContain(n);
+      "time_embed.1.weight", "time_embed.3.bias", "action_embed.weight", "context_k_proj.weight", "context_v_proj.weight",
+      "blocks.1.modulation.linear.weight", "blocks.0.self_attn.qkv.bias", "blocks.0.self_attn.out_proj.weight",
+      "blocks.0.cross_attn.q_proj.weight", "blocks.0.cross_attn.out_proj.bias", "blocks.0.mlp.gate_proj.weight",
+      "blocks.0.mlp.up_proj.weight", "blocks.0.mlp.down_proj.bias", "final_layer.modulation.linear.weight", "final_layer.linear.weight",
+    ]) expect(names).toContain(`model.action_expert.${n}`);
+    expect(names).toContain("model.action_expert_depth_gate.1.weight");
+    expect(names).toContain("model.action_expert_depth_gate.1.bias");
     expect(names.some((n) => n.includes("context_k_proj.bias"))).toBe(false);
-    const s = actionExpertParamShapes(CFG);
-    expect(s["action_expert.blocks.0.modulation.linear.weight"]).toEqual([64, 9 * 64]);
-    expect(s["action_expert.final_layer.linear.weight"]).toEqual([64, 8]);
+    const s = expertParamShapes(CFG);
+    expect(s["model.action_expert.blocks.0.modulation.linear.weight"]).toEqual([64, 9 * 64]);
+    expect(s["model.action_expert.final_layer.linear.weight"]).toEqual([64, 8]);
   });
 
-  it("rejects bad configs and missing/mis-shaped parameters", () => {
-    expect(() => resolveExpertConfig({ ...CFG, numHeads: 5 })).toThrow(/numHeads must divide/);
-    expect(() => new ActionExpert(CFG, {})).toThrow(/must contain "action_expert\.time_embed\.1\.weight"/);
+  it("rejects bad configs, a config without an expert and missing/mis-shaped parameters", () => {
+    expect(() => expertParamShapes(withExpert(CFG, { numHeads: 5 }))).toThrow(/numHeads must divide/);
+    expect(() => expertParamShapes(withExpert(CFG, { numHeads: 64 }))).toThrow(/even head size/);
+    expect(() => new ActionExpert({ ...CFG, expert: null }, {})).toThrow(/ActionExpert: config\.expert must be an action_expert_config; got null/);
+    expect(() => new ActionExpert(CFG, {})).toThrow(/must contain "model\.action_expert\.time_embed\.1\.weight"/);
   });
 });
 
@@ -54,6 +73,7 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
   it("velocity matches an independent float64 reference (with a masked context)", async () => {
     const { params, P } = randomExpertParams(CFG, 5);
     const ex = new ActionExpert(CFG, params);
+    const ref = { ...REF, inner: ex.mlpInner };
     const T = 24;
     const kv = randomKV(9, T);
     const ids = Array.from({ length: T }, (_, i) => 100 + i);
@@ -69,15 +89,15 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
     const x = tf.tensor2d(xa, [H, 8]);
     for (const t of [0, 0.3, 0.9]) {
       const v = ex.velocity(x, t, ctx);
-      const ref = expertRef({ h: 64, L: 2, heads: 4, nkv: 2, hdl: 16, A: 8, tdim: 32, inner: ex.config.mlpInner }, P, kv.arrays, T, ctx.visible, xa, H, t);
+      const want = expertRef(ref, P, kv.arrays, T, ctx.visible, xa, H, t);
       // float32 through 2 blocks with O(1) activations and O(10) outputs: ~1e-6 relative; 1e-4 absolute is a safe bound
-      expect(maxAbsDiff(await read(v), ref)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(await read(v), want)).toBeLessThan(1e-4);
       v.dispose();
     }
     // a context where everything is hidden keeps the mask (uniform weights, as the reference's finite mask value)
     const allHidden = ex.prepareContext(kv.tensors, ids.map(() => MOLMOACT2_TOKENS.ids.imEnd));
     const vh = ex.velocity(x, 0.5, allHidden);
-    const refH = expertRef({ h: 64, L: 2, heads: 4, nkv: 2, hdl: 16, A: 8, tdim: 32, inner: ex.config.mlpInner }, P, kv.arrays, T, new Uint8Array(T), xa, H, 0.5);
+    const refH = expertRef(ref, P, kv.arrays, T, new Uint8Array(T), xa, H, 0.5);
     expect(maxAbsDiff(await read(vh), refH)).toBeLessThan(1e-4);
     vh.dispose();
     allHidden.dispose();
@@ -95,6 +115,28 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
     disposeParams(params);
   });
 
+  it("without RoPE (action_expert_config.rope = false) matches the float64 reference without it", async () => {
+    const cfg = withExpert(CFG, { rope: false });
+    const { params, P } = randomExpertParams(cfg, 7);
+    const ex = new ActionExpert(cfg, params);
+    const T = 9;
+    const kv = randomKV(8, T);
+    const ctx = ex.prepareContext(kv.tensors, Array.from({ length: T }, (_, i) => 100 + i));
+    const H = 6;
+    const xa = new Rng(2).normals(H * 8);
+    const x = tf.tensor2d(xa, [H, 8]);
+    const v = ex.velocity(x, 0.25, ctx);
+    const want = expertRef({ ...REF, inner: ex.mlpInner, rope: false }, P, kv.arrays, T, ctx.visible, xa, H, 0.25);
+    const withRope = expertRef({ ...REF, inner: ex.mlpInner }, P, kv.arrays, T, ctx.visible, xa, H, 0.25);
+    // same float32 bound as above; and RoPE visibly matters here, so the check can fail
+    expect(maxAbsDiff(await read(v), want)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(want, withRope)).toBeGreaterThan(1e-2);
+    tf.dispose([x, v]);
+    ctx.dispose();
+    kv.dispose();
+    disposeParams(params);
+  });
+
   it("long horizons (self-attention per head as rank-2 matMuls) match the float64 reference and the batched path", async () => {
     const { params, P } = randomExpertParams(CFG, 6);
     const ex = new ActionExpert(CFG, params);
@@ -107,7 +149,7 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
     const xa = new Rng(4).normals(H * 8);
     const x = tf.tensor2d(xa, [H, 8]);
     const v = ex.velocity(x, 0.4, ctx);
-    const ref = expertRef({ h: 64, L: 2, heads: 4, nkv: 2, hdl: 16, A: 8, tdim: 32, inner: ex.config.mlpInner }, P, kv.arrays, T, ctx.visible, xa, H, 0.4);
+    const ref = expertRef({ ...REF, inner: ex.mlpInner }, P, kv.arrays, T, ctx.visible, xa, H, 0.4);
     // same float32 bound and reason as the reference test above
     expect(maxAbsDiff(await read(v), ref)).toBeLessThan(1e-4);
     // 2 × 20 rows with a horizon mask (per-head path with the self mask) = each element alone (batched path)
@@ -162,11 +204,11 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
   it("seeded init: zero modulation + zero final layer → zero velocity; deterministic", async () => {
     const ex = ActionExpert.init(CFG, new Rng(11));
     const ex2 = ActionExpert.init(CFG, new Rng(11));
-    const q1 = await read(ex.params["action_expert.blocks.0.self_attn.qkv.weight"]);
-    expect(maxAbsDiff(q1, await read(ex2.params["action_expert.blocks.0.self_attn.qkv.weight"]))).toBe(0);
+    const q1 = await read(ex.params["model.action_expert.blocks.0.self_attn.qkv.weight"]);
+    expect(maxAbsDiff(q1, await read(ex2.params["model.action_expert.blocks.0.self_attn.qkv.weight"]))).toBe(0);
     // residual out-projections are scaled by (2L)^-1/2 relative to plain xavier
-    const o = await read(ex.params["action_expert.blocks.0.mlp.down_proj.weight"]);
-    const [i, n] = [ex.config.mlpInner, 64];
+    const o = await read(ex.params["model.action_expert.blocks.0.mlp.down_proj.weight"]);
+    const [i, n] = [ex.mlpInner, 64];
     expect(Math.max(...o.map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(6 / (i + n)) * 0.5 + 1e-7);
     const kv = randomKV(1, 5);
     const ctx = ex.prepareContext(kv.tensors, [1, 2, 3, 4, 5]);
@@ -210,7 +252,7 @@ describe.each(TEST_BACKENDS)("action expert on %s", (backend) => {
   });
 
   it("prepareContext validates its inputs", () => {
-    const params = initActionExpertParams(CFG, new Rng(0));
+    const params = initExpertParams(CFG, new Rng(0));
     const ex = new ActionExpert(CFG, params);
     const kv = randomKV(1, 4);
     expect(() => ex.prepareContext(kv.tensors, [1, 2, 3])).toThrow(/must be \[3, 2, 16\]/);
