@@ -104,7 +104,7 @@ export async function run(): Promise<void> {
       dir: snapshot.dir,
       runs,
       backends,
-      ...(torch.ok ? { torch: { env: torch.env, threads, job: { image: FRAME, task: obs.task, state: obs.state, norm_tag: golden.norm_tag } } } : {}),
+      ...(torch.ok ? { torch: { env: torch.env, threads, job: { image: FRAME, task: obs.task, state: golden.state_raw, norm_tag: golden.norm_tag } } } : {}),
       obs,
       log,
       ...(profile

@@ -51,24 +51,25 @@ export async function runTokenizerDemo(log: (line: string) => void = console.log
   const D = ep.action[0].length;
   log(`FAST+ tokenizer (scale ${tok.scale}, min_token ${tok.minToken}, ${tok.vocabSize} ids) on ${ep.robot_type}: ${ep.num_frames} frames at ${ep.fps} fps, ${D} action dims`);
   const stats = computeStats(ep.action); // q01/q99 of this episode (numpy linear quantiles)
-  const norm = normalize(ep.action, stats); // MolmoAct2 q01_q99: [-1, 1], clipped
+  const norm = normalize(ep.action, stats); // MolmoAct2 q01_q99: [-1, 1], clipped; a float64 ndarray [frames, D]
   log(`normalized with this episode's 1st/99th percentiles; one-second chunks of ${H}x${D} = ${H * D} values\n`);
   log(`| chunk | frames    | tokens | values/token | max err (norm) | max err (raw) | first ids`);
   log(`|-------|-----------|--------|--------------|----------------|---------------|----------`);
   const rows: TokenizerDemoRow[] = [];
-  for (let c = 0, start = 0; start + H <= norm.length; c++, start += H) {
-    const chunk = norm.slice(start, start + H);
+  for (let c = 0, start = 0; start + H <= norm.shape[0]; c++, start += H) {
+    const chunk = norm.lo(start, 0).hi(H, D); // rows start..start+H-1: a view, no copy
     const ids = tok.encode(chunk);
     const r = tok.decode(ids, { horizon: H, dim: D });
     if (!r.ok) throw new Error(`demo: chunk ${c} did not round-trip: ${r.message}`);
     const raw = unnormalize(r.actions, stats);
+    // compare with the clipped original: normalization clips outliers beyond q01/q99
+    const clipped = unnormalize(chunk, stats);
     let errNorm = 0;
     let errRaw = 0;
     for (let t = 0; t < H; t++)
       for (let d = 0; d < D; d++) {
-        errNorm = Math.max(errNorm, Math.abs(r.actions[t][d] - chunk[t][d]));
-        // compare with the clipped original: normalization clips outliers beyond q01/q99
-        errRaw = Math.max(errRaw, Math.abs(raw[t][d] - unnormalize([chunk[t]], stats)[0][d]));
+        errNorm = Math.max(errNorm, Math.abs(r.actions.get(t, d) - chunk.get(t, d)));
+        errRaw = Math.max(errRaw, Math.abs(raw.get(t, d) - clipped.get(t, d)));
       }
     const row = { chunk: c, start, tokens: ids.length, ratio: (H * D) / ids.length, errNorm, errRaw };
     rows.push(row);

@@ -8,7 +8,7 @@ const bins = discretizeState(state); // MolmoAct2: NaN → 0, clip, rint((x+1)/2
 console.log("MolmoAct2 bins:", bins.join(" "));
 console.log("state string:", stateString(bins));
 console.log("token ids:", stateTokenIds(bins).join(" "));
-console.log("bin centres:", undiscretizeState(bins).map((v) => v.toFixed(3)).join(" "));
+console.log("bin centres:", Array.from(undiscretizeState(bins).data, (v) => v.toFixed(3)).join(" ")); // a float64 ndarray [7]
 
 // pi0.5: np.digitize on exact edges; -1.5 → -1; NaN rejected unless compat: "reference"
 const pi = discretizeState(state.slice(0, 6), { rule: "pi05" });

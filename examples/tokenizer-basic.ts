@@ -10,9 +10,10 @@ const chunk = Array.from({ length: 30 }, (_, t) => Array.from({ length: 7 }, (_,
 const ids = tok.encode(chunk);
 console.log(`${chunk.length}x${chunk[0].length} chunk -> ${ids.length} tokens:`, ids.join(" "));
 
-const back = tok.decode(ids, { horizon: 30, dim: 7 });
+const back = tok.decode(ids, { horizon: 30, dim: 7 }); // actions: a float64 ndarray [30, 7]
 if (back.ok) {
-  const err = Math.max(...back.actions.flatMap((row, t) => row.map((v, d) => Math.abs(v - chunk[t][d]))));
+  let err = 0;
+  for (let t = 0; t < 30; t++) for (let d = 0; d < 7; d++) err = Math.max(err, Math.abs(back.actions.get(t, d) - chunk[t][d]));
   console.log(`round-trip max error: ${err.toFixed(4)} (bound per dim: sqrt(30) * 0.5 / scale = ${(Math.sqrt(30) * 0.05).toFixed(4)})`);
 }
 

@@ -76,11 +76,58 @@ describe("architecture", () => {
   });
 });
 
+// ---- ndarray, the array floor's currency (issue 11 item 2) ----
+
+describe("architecture: ndarray is the array floor's currency", () => {
+  const code = (f: string) => readFileSync(join(SRC, f), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "").replace(/`(?:\\.|[^`\\])*`|"(?:\\.|[^"\\\n])*"/g, '""'); // code only: no comments, no message strings
+
+  it("only core makes ndarray views from the package (everyone else goes through core's face)", () => {
+    const bad = imports.filter((f) => f.specs.includes("ndarray") && f.file !== "core/ndarray.ts" && !/import\s+type\s[^;]*from\s+["']ndarray["']/.test(readFileSync(join(SRC, f.file), "utf8")));
+    expect(bad.map((f) => f.file)).toEqual([]);
+    expect(imports.find((f) => f.file === "core/ndarray.ts")?.specs).toContain("ndarray");
+  });
+
+  it("no array-floor file builds number[][] except core's one conversion and the record/list exceptions", () => {
+    // exceptions, each not an array to compute on: metrics reads JSON episode logs (per-step records);
+    // BPE training and encodeBatch hold ragged lists of token ids
+    const allowed = new Set(["core/nested.ts", "metrics/episode-metrics.ts", "metrics/simple-log.ts", "tokenizer/bpe-train.ts", "tokenizer/openfast.ts"]);
+    const bad = imports.filter((f) => ARRAY_FLOOR.includes(f.module) && !allowed.has(f.file) && /number\[\]\[\]/.test(code(f.file))).map((f) => f.file);
+    expect(bad).toEqual([]);
+    expect(/encodeBatch[^{]*\)\s*:\s*number\[\]\[\]/.test(code("tokenizer/openfast.ts"))).toBe(true); // the one use there: token-id lists
+  });
+
+  it("array-floor functions return ndarray views where they return arrays, and accept them", async () => {
+    const core = await import("../src/core/index.js");
+    const { normalize, unnormalize, padDims, unpadDims, computeStats } = await import("../src/normalize/index.js");
+    const { undiscretizeState, discretizeState } = await import("../src/state/index.js");
+    const { loadFastPlus } = await import("../src/tokenizer/index.js");
+    const { episodeChunks } = await import("../src/io/index.js");
+    const x = core.ndView(Float64Array.from({ length: 20 }, (_, i) => Math.sin(i)), [10, 2]);
+    const stats = computeStats(x);
+    const tok = await loadFastPlus();
+    const dec = tok.decode(tok.encode(normalize(x, stats)), { horizon: 10, dim: 2 });
+    if (!dec.ok) throw new Error(dec.reason);
+    const episode = { episodeIndex: 0, length: 10, fps: 10, timestamps: new Float64Array(10), frameIndex: new Float64Array(10), state: x, action: x, names: { state: null, action: null }, file: "mem" };
+    const returned = {
+      normalize: normalize(x, stats),
+      unnormalize: unnormalize(x, stats),
+      "padDims().values": padDims(x, 4).values,
+      unpadDims: unpadDims(padDims(x, 4).values, 2),
+      "decode().actions": dec.actions,
+      quantize: tok.quantize(x),
+      undiscretizeState: undiscretizeState(discretizeState(normalize(x.pick(0), stats))),
+      "episodeChunks()[0]": episodeChunks(episode as never, { seconds: 0.5 })[0],
+    };
+    const notNd = Object.entries(returned).filter(([, v]) => !core.isNdArray(v)).map(([k]) => k);
+    expect(notNd).toEqual([]);
+  });
+});
+
 // ---- one reader per format, small faces (issue 11) ----
 
 const ARRAY_FACES = ["core", "vocab", "io", "tokenizer", "normalize", "state", "depth", "metrics"] as const;
 /** Runtime exports each array-floor face may have; raising one is a decision (add the row to the docs table too). */
-const FACE_BUDGET: Record<(typeof ARRAY_FACES)[number], number> = { core: 14, vocab: 4, io: 29, tokenizer: 4, normalize: 17, state: 6, depth: 8, metrics: 24 };
+const FACE_BUDGET: Record<(typeof ARRAY_FACES)[number], number> = { core: 21, vocab: 4, io: 29, tokenizer: 4, normalize: 17, state: 6, depth: 8, metrics: 24 };
 /** The docs page holding each face's export table (core and vocab have no page of their own). */
 const FACE_DOCS: Record<(typeof ARRAY_FACES)[number], string> = {
   core: "architecture-faces.md",

@@ -87,8 +87,9 @@ export function trajectoryTokens(mods, fastPlus, episode, start = DEMO.frame, ho
   const maxRobot = new Array(dim).fill(0);
   for (let t = 0; t < horizon; t++) {
     for (let d = 0; d < dim; d++) {
-      maxNormalized = Math.max(maxNormalized, Math.abs(back.actions[t][d] - normalized[t][d]));
-      maxRobot[d] = Math.max(maxRobot[d], Math.abs(robot[t][d] - raw[t][d]));
+      // decode, normalize and unnormalize return ndarray views [horizon, dim]: read them with get(t, d)
+      maxNormalized = Math.max(maxNormalized, Math.abs(back.actions.get(t, d) - normalized.get(t, d)));
+      maxRobot[d] = Math.max(maxRobot[d], Math.abs(robot.get(t, d) - raw[t][d]));
     }
   }
   return { ...out, roundTripMaxAbsError: maxNormalized, roundTripMaxAbsErrorRobot: maxRobot };

@@ -44,7 +44,8 @@ export async function openDataset(command: string, dir: string, values: Record<s
 function checkFinite(command: string, episodes: readonly LeRobotEpisode[]): void {
   for (const ep of episodes) {
     for (const which of ["state", "action"] as const) {
-      const { data, dim } = ep[which];
+      const { data } = ep[which];
+      const dim = ep[which].shape[1];
       for (let i = 0; i < data.length; i++) {
         if (!Number.isFinite(data[i])) {
           throw new UsageError(`${command}: ${ep.file ?? "a data file"} holds ${data[i]} in ${ep.keys[which]} of episode ${ep.episodeIndex}, frame ${Math.floor(i / dim)}, dimension ${i % dim} (a corrupt or unfinished file?)`);

@@ -64,7 +64,7 @@ export async function fitTokenizerCommand(argv: readonly string[], io: CliIo): P
   await makeOutDir(cmd, "--out", out); // before the work: a bad folder fails now, not after fitting
   const show = progressEnabled(io, values);
   const { ds, episodes } = await loadDataset(cmd, dir, values, io, show);
-  const dim = episodes[0][pre.which].dim;
+  const dim = episodes[0][pre.which].shape[1];
   if (padTo !== null && padTo < dim) throw new UsageError(`${cmd}: --pad-to ${padTo} is smaller than the ${pre.which} dimension ${dim}`);
   const bad = pre.keepDims.find((d) => d >= dim);
   if (bad !== undefined) throw new UsageError(`${cmd}: --keep-dims ${bad} is out of range for ${dim} ${pre.which} dimensions`);
@@ -89,10 +89,8 @@ export async function fitTokenizerCommand(argv: readonly string[], io: CliIo): P
     }
     bar?.update(p.done);
   };
-  const tok = OpenFastTokenizer.fit(
-    chunks.map((c) => c.data),
-    { vocabSize, scale, horizon: chunks[0].horizon, dim: chunks[0].dim, onProgress },
-  );
+  const [horizon, dim0] = chunks[0].shape;
+  const tok = OpenFastTokenizer.fit(chunks, { vocabSize, scale, horizon, dim: dim0, onProgress });
   (bar as Progress | null)?.finish();
   try {
     await tok.save(out);
@@ -101,15 +99,15 @@ export async function fitTokenizerCommand(argv: readonly string[], io: CliIo): P
   }
   const path = await import("node:path");
   const fittedOn: FittedOn = { path: dir, absolutePath: path.resolve(dir), fps: ds.fps, keys: ds.keys, episodes: episodes.length, robotType: ds.info.robotType };
-  await writeOutFile(cmd, "--out", path.join(out, "preprocess.json"), serializePreprocessJson({ ...pre, dataset: fittedOn, horizon: chunks[0].horizon }));
+  await writeOutFile(cmd, "--out", path.join(out, "preprocess.json"), serializePreprocessJson({ ...pre, dataset: fittedOn, horizon }));
   const info = tok.fitInfo;
   io.stdout(
     JSON.stringify(
       {
         out,
         chunks: chunks.length,
-        horizon: chunks[0].horizon,
-        dim: chunks[0].dim,
+        horizon,
+        dim: dim0,
         vocabSize,
         realizedVocabSize: info?.realizedVocabSize ?? null,
         minToken: tok.minToken,

@@ -1,24 +1,22 @@
-import { VlaError, type Chunk } from "../core/index.js";
+import { ndView, VlaError, type Chunk } from "../core/index.js";
 import { parsePreprocessJson, type FittedOn, type Preprocess, type PreprocessFile } from "../io/index.js";
 import { normalize, padDims, type NormStats } from "../normalize/index.js";
 import { UsageError } from "./cli-io.js";
 
-/** Normalize (normalize module) and zero-pad one chunk; returns a new row-major float64 chunk. */
+/** Normalize (normalize module) and zero-pad one chunk `[H, D]`; returns a new packed float64 chunk. */
 export function preprocessChunk(c: Chunk, p: Preprocess): Chunk {
-  let data = c.data;
+  const dim = c.shape[1];
+  let out: Chunk = c;
   if (p.norm !== "none") {
     if (!p.q01 || !p.q99) throw new UsageError(`normalization "${p.norm}" needs q01/q99`);
     const stats: NormStats = { q01: p.q01, q99: p.q99 };
     const keep = new Set(p.keepDims);
     const mask = p.q01.map((_, d) => !keep.has(d));
-    data = normalize(c.data, stats, { mode: p.norm, mask });
+    out = normalize(c, stats, { mode: p.norm, mask });
   }
-  if (p.padTo === null || p.padTo === c.dim) return { data: Float64Array.from(data), horizon: c.horizon, dim: c.dim };
-  if (p.padTo < c.dim) throw new UsageError(`--pad-to ${p.padTo} is smaller than the data's ${c.dim} dimensions`);
-  const rows: number[][] = [];
-  for (let t = 0; t < c.horizon; t++) rows.push(Array.from(data.subarray(t * c.dim, (t + 1) * c.dim)));
-  const padded = padDims(rows, p.padTo).values as number[][];
-  return { data: Float64Array.from(padded.flat()), horizon: c.horizon, dim: p.padTo };
+  if (p.padTo === null || p.padTo === dim) return out === c ? ndView(Float64Array.from(c.data), c.shape) : out;
+  if (p.padTo < dim) throw new UsageError(`--pad-to ${p.padTo} is smaller than the data's ${dim} dimensions`);
+  return padDims(out, p.padTo).values;
 }
 
 /** Parse `--keep-dims 5,11`. */

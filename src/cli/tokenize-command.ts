@@ -121,7 +121,7 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
       pre.q01 = s.q01;
       pre.q99 = s.q99;
     }
-    const dim = episodes[0][pre.which].dim;
+    const dim = episodes[0][pre.which].shape[1];
     if (pre.q01 && pre.q01.length !== dim) throw new UsageError(`${cmd}: the tokenizer's preprocess.json has ${pre.q01.length} dims but the dataset's ${pre.which} has ${dim}`);
     chunks = [];
     for (const ep of episodes) {
@@ -137,7 +137,7 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
     normalization = "none (a chunks file is used as given)";
   }
   const shapes = new Map<string, number>();
-  for (const c of chunks) shapes.set(`${c.horizon}x${c.dim}`, (shapes.get(`${c.horizon}x${c.dim}`) ?? 0) + 1);
+  for (const c of chunks) shapes.set(c.shape.join("x"), (shapes.get(c.shape.join("x")) ?? 0) + 1);
   if (shapes.size > 1) {
     warnOnce(`the chunks differ in shape (${[...shapes].map(([k, n]) => `${n} × ${k}`).join(", ")}; horizon x dim): the summary gives horizon and dim as null, see "shapes"`);
   }
@@ -147,12 +147,14 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
   let total = 0;
   let failed = 0;
   for (const c of chunks) {
-    const t = tok.encode(c.data, { horizon: c.horizon, dim: c.dim });
+    const [horizon, dim] = c.shape;
+    const t = tok.encode(c);
     ids.push(t);
     total += t.length;
-    const back = tok.decode(t, { horizon: c.horizon, dim: c.dim });
+    const back = tok.decode(t, { horizon, dim });
     if (back.ok) {
-      for (let i = 0; i < c.data.length; i++) maxErr = Math.max(maxErr, Math.abs(back.data[i] - c.data[i]));
+      const got = back.actions.data;
+      for (let i = 0; i < c.data.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - c.data[i]));
     } else failed++;
     bar.tick();
   }
@@ -162,8 +164,8 @@ export async function tokenizeCommand(argv: readonly string[], io: CliIo): Promi
     tokenizer: tokDir ?? "FAST+ (assets/fast-plus)",
     input,
     chunks: chunks.length,
-    horizon: shapes.size === 1 ? chunks[0].horizon : null,
-    dim: shapes.size === 1 ? chunks[0].dim : null,
+    horizon: shapes.size === 1 ? chunks[0].shape[0] : null,
+    dim: shapes.size === 1 ? chunks[0].shape[1] : null,
     ...(shapes.size > 1 ? { shapes: Object.fromEntries(shapes) } : {}),
     normalization,
     totalTokens: total,

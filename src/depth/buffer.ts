@@ -1,6 +1,7 @@
+import { toImage, type NdArray } from "../core/index.js";
 import { MOLMOACT2_TOKENS, type TokenTable } from "../vocab/index.js";
 import { cellDotsAndNorms, cellNorms, maskFromSums, resolveGrid, type ChangeOptions, type DepthGrid } from "./cells.js";
-import { toRgb8, type RgbImage } from "./image.js";
+import { toRgb8, type ImageInput } from "./image.js";
 import { checkCodes, planDepthDecode, type DepthDecodePlan } from "./plan.js";
 import { resizeBilinearRgb8 } from "./resize.js";
 import { createFrameKernel, type FrameKernel } from "./simd.js";
@@ -62,15 +63,16 @@ export class DepthChangeDetector {
   }
 
   /** Compare `image` with the stored frame (all changed when none), then store it as the new previous frame. */
-  push(image: RgbImage): DepthDetection {
+  push(image: ImageInput): DepthDetection {
     const det = this.compareInto(image);
     this.commit();
     return det;
   }
 
   /** Compare without storing; a following {@link commit} stores the compared frame. */
-  compareInto(image: RgbImage): DepthDetection {
+  compareInto(input: ImageInput): DepthDetection {
     const g = this.grid;
+    const image = toImage("DepthChangeDetector.push", "image", input);
     const rgb = toRgb8(image, "DepthChangeDetector.push");
     const k = this.kernel;
     if (k) {
@@ -130,7 +132,7 @@ export class DepthCache {
   readonly grid: DepthGrid;
   readonly tokens: TokenTable;
   private readonly detector: DepthChangeDetector;
-  private pending: { image: RgbImage; det: DepthDetection } | null = null;
+  private pending: { image: ImageInput; det: DepthDetection } | null = null;
   private state: { image: Uint8Array; width: number; height: number; codes: Int32Array; buffer: Int32Array; mask: Uint8Array } | null = null;
 
   constructor(opts: DepthCacheOptions = {}) {
@@ -166,7 +168,7 @@ export class DepthCache {
   }
 
   /** Change mask of `image` against the cached image (all ones when the cache is empty). Does not store anything. */
-  detect(image: RgbImage): DepthDetection {
+  detect(image: ImageInput): DepthDetection {
     if (this.pending && this.pending.image === image) return this.pending.det;
     const det = this.detector.compareInto(image);
     this.pending = { image, det };
@@ -174,7 +176,7 @@ export class DepthCache {
   }
 
   /** Decode plan for `image`: full when the cache is empty, else from the mask and the cached buffer. */
-  plan(image: RgbImage): DepthDecodePlan {
+  plan(image: ImageInput): DepthDecodePlan {
     const det = this.detect(image);
     return this.state
       ? planDepthDecode(det.mask, this.state.buffer, { tokens: this.tokens })
@@ -182,9 +184,10 @@ export class DepthCache {
   }
 
   /** Store `image` and its `codes` (integers in [0, numDepthTokens), length grid²); returns what was stored. */
-  update(image: RgbImage, codes: ArrayLike<number>): DepthCacheUpdate {
+  update(input: ImageInput, codes: ArrayLike<number> | NdArray): DepthCacheUpdate {
     const fresh = checkCodes("DepthCache.update", "codes", codes, this.grid.numCells, this.tokens.ids.numDepthTokens);
-    const det = this.detect(image);
+    const det = this.detect(input);
+    const image = toImage("DepthCache.update", "image", input);
     const rgb = toRgb8(image, "DepthCache.update", true);
     const buffer = this.state ? this.state.buffer.slice() : fresh.slice();
     if (this.state) for (let k = 0; k < buffer.length; k++) if (det.mask[k]) buffer[k] = fresh[k];

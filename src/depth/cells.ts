@@ -1,5 +1,5 @@
-import { describe, fail } from "../core/index.js";
-import { toRgb8, type RgbImage } from "./image.js";
+import { describe, fail, toImage } from "../core/index.js";
+import { toRgb8, type ImageInput } from "./image.js";
 import { resizeBilinearRgb8 } from "./resize.js";
 import { createFrameKernel, type FrameKernel } from "./simd.js";
 
@@ -117,8 +117,9 @@ export interface DepthChange {
 }
 
 /** Resize any accepted image to the square comparison frame (packed uint8 RGB, `side × side × 3`). */
-export function depthFrame(image: RgbImage, opts: DepthGridOptions = {}, out?: Uint8Array): Uint8Array {
+export function depthFrame(input: ImageInput, opts: DepthGridOptions = {}, out?: Uint8Array): Uint8Array {
   const g = resolveGrid(opts, "depthFrame");
+  const image = toImage("depthFrame", "image", input);
   const rgb = toRgb8(image, "depthFrame");
   if (image.width === g.side && image.height === g.side) {
     if (!out) return rgb === image.data ? rgb.slice() : rgb;
@@ -195,16 +196,18 @@ export function compareFrames(prev: Uint8Array, curr: Uint8Array, opts: ChangeOp
 }
 
 /**
- * The change detector of spec §5.2 on two images of any size: both are converted to uint8 RGB,
+ * The change detector of spec §5.2 on two images of any size (records or ndarrays `[H, W, C]`): both are converted to uint8 RGB,
  * resized to 320 × 320 with Pillow-exact bilinear, split into 10 × 10 cells of 32 × 32 × 3 and
  * compared by cosine similarity; `mask[k] = 1` when `cosine[k] < 0.996`. Runs on the same WebAssembly SIMD
  * kernels as {@link DepthChangeDetector} when available (`simd: false` forces the scalar path; results are
  * bit-identical either way).
  */
-export function changedCells(prev: RgbImage, curr: RgbImage, opts: ChangeOptions = {}): DepthChange {
+export function changedCells(prevImage: ImageInput, currImage: ImageInput, opts: ChangeOptions = {}): DepthChange {
   const g = resolveGrid(opts, "changedCells");
   const k = oneShotKernel(g, opts);
-  if (!k) return compareFrames(depthFrame(prev, opts), depthFrame(curr, opts), opts);
+  if (!k) return compareFrames(depthFrame(prevImage, opts), depthFrame(currImage, opts), opts);
+  const prev = toImage("changedCells", "image", prevImage);
+  const curr = toImage("changedCells", "image", currImage);
   const a = toRgb8(prev, "changedCells");
   const b = toRgb8(curr, "changedCells");
   k.resizeInto(0, a, prev.width, prev.height);
@@ -213,6 +216,6 @@ export function changedCells(prev: RgbImage, curr: RgbImage, opts: ChangeOptions
 }
 
 /** Just the changed mask of {@link changedCells} (Uint8, length grid², 1 = changed). */
-export function cellMask(prev: RgbImage, curr: RgbImage, opts: ChangeOptions = {}): Uint8Array {
+export function cellMask(prev: ImageInput, curr: ImageInput, opts: ChangeOptions = {}): Uint8Array {
   return changedCells(prev, curr, opts).mask;
 }

@@ -4,7 +4,7 @@
  * depth-code buffer (paper eq. 10) and the selective decode plan (replay spans + single-cell decode steps).
  * The cell sums, resampling coefficients and SIMD probe behind them are in `vla-primitives/internal`.
  */
-export type { RgbImage } from "./image.js";
+export type { RgbImage, ImageInput } from "./image.js";
 export { resizeBilinearRgb8 } from "./resize.js";
 export { changedCells, compareFrames, depthFrame, type DepthGridOptions, type ChangeOptions, type DepthGrid, type DepthChange } from "./cells.js";
 export {

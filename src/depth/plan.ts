@@ -1,4 +1,4 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, isNdArray, rowMajor, type NdArray } from "../core/index.js";
 import { MOLMOACT2_TOKENS, type TokenTable } from "../vocab/index.js";
 
 /** A maximal run `[start, end)` of equal mask values in row-major cell order. */
@@ -77,7 +77,13 @@ export function maskRuns(mask: ArrayLike<number>): DepthRun[] {
   return runs;
 }
 
-function checkMask(fn: string, mask: ArrayLike<number>): Uint8Array {
+/** A cell grid given as an ndarray (`[grid, grid]` or `[n]`, row-major cell order k = row·grid + col) as its values in order. */
+function cells(m: ArrayLike<number> | NdArray): ArrayLike<number> {
+  return isNdArray(m) ? rowMajor(m) : m;
+}
+
+function checkMask(fn: string, given: ArrayLike<number> | NdArray): Uint8Array {
+  const mask = cells(given);
   if (mask === null || typeof mask !== "object" || typeof mask.length !== "number" || mask.length < 1) {
     fail(fn, "mask", `must be a non-empty array of 0/1; got ${describe(mask)}`);
   }
@@ -91,7 +97,8 @@ function checkMask(fn: string, mask: ArrayLike<number>): Uint8Array {
 }
 
 /** Validate depth codes (integers in `[0, numCodes)`, length `numCells`) and copy them to an Int32Array. */
-export function checkCodes(fn: string, arg: string, codes: ArrayLike<number>, numCells: number, numCodes: number): Int32Array {
+export function checkCodes(fn: string, arg: string, given: ArrayLike<number> | NdArray, numCells: number, numCodes: number): Int32Array {
+  const codes = given === null || typeof given !== "object" ? given : cells(given);
   if (codes === null || typeof codes !== "object" || codes.length !== numCells) {
     fail(fn, arg, `must be an array of ${numCells} depth codes; got ${describe(codes)}`);
   }
@@ -109,8 +116,9 @@ export function checkCodes(fn: string, arg: string, codes: ArrayLike<number>, nu
  * `mask` null or `cachedCodes` null → first call of an episode: a full plan of `numCells` decode steps.
  * Otherwise each maximal run of changed cells becomes one decode step per cell and each maximal run of
  * unchanged cells one replay step carrying the cached codes and their token ids. All-unchanged → 0 decode steps.
+ * `mask` and `cachedCodes` are arrays, typed arrays or ndarrays (`[grid, grid]` in cell order, or `[n]`).
  */
-export function planDepthDecode(mask: ArrayLike<number> | null, cachedCodes: ArrayLike<number> | null, opts: PlanOptions = {}): DepthDecodePlan {
+export function planDepthDecode(mask: ArrayLike<number> | NdArray | null, cachedCodes: ArrayLike<number> | NdArray | null, opts: PlanOptions = {}): DepthDecodePlan {
   const fn = "planDepthDecode";
   const tokens = opts.tokens ?? MOLMOACT2_TOKENS;
   const numCodes = tokens.ids.numDepthTokens;

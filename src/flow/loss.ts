@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInt, checkOneOf, fail, Rng } from "../core/index.js";
+import { checkInt, checkOneOf, fail, isNdArray, rowMajor, Rng, type NdArray } from "../core/index.js";
 import { registerTrainingGradients } from "../nn/index.js";
-import { dimMaskArray, horizonMaskArray } from "./masks.js";
+import { dimMaskArray, horizonMaskArray, maskValues } from "./masks.js";
 import { sampleFlowTimes, type TimeSamplerOptions } from "./time.js";
 
 /**
@@ -23,12 +23,12 @@ export interface FlowLossOptions {
   time?: TimeSamplerOptions;
   /** Injected times (length K·B) instead of sampling. */
   times?: ArrayLike<number>;
-  /** Injected noise (K·B·H·A values, sample-major) instead of sampling. */
-  noise?: ArrayLike<number>;
+  /** Injected noise (K·B·H·A values, sample-major; an array or any ndarray of that many values) instead of sampling. */
+  noise?: ArrayLike<number> | NdArray;
   /** Real dims D ≤ A (or a 0/1 mask of length A): MSE is averaged over real dims only; noise is zeroed on padding. */
   validDims?: number | ArrayLike<number | boolean>;
-  /** Per-chunk step validity: length H (all chunks) or B·H; padded steps contribute 0. */
-  horizonMask?: ArrayLike<number | boolean>;
+  /** Per-chunk step validity: length H (all chunks) or B·H (an array or 1-D ndarray); padded steps contribute 0. */
+  horizonMask?: ArrayLike<number | boolean> | NdArray;
   /** `mean` (default, reference): mean over all N·H rows after zeroing padded rows; `validMean`: over real rows only. */
   reduction?: "mean" | "validMean";
 }
@@ -61,19 +61,21 @@ export function flowMatchingLoss(velocity: TrainVelocityFn, actions: tf.Tensor2D
   } else times = sampleFlowTimes(rng, N, opts.time ?? {}, "molmoact2");
   let noise: Float32Array;
   if (opts.noise) {
-    if (opts.noise.length !== N * H * A) fail(fn, "opts.noise", `must hold K·B·H·A = ${N * H * A} values; got ${opts.noise.length}`);
-    noise = Float32Array.from(opts.noise);
+    const given = isNdArray(opts.noise) ? rowMajor(opts.noise) : opts.noise;
+    if (given.length !== N * H * A) fail(fn, "opts.noise", `must hold K·B·H·A = ${N * H * A} values; got ${given.length}`);
+    noise = Float32Array.from(given);
   } else noise = rng.normals(N * H * A);
   const dm = dimMaskArray(fn, A, opts.validDims);
   let rowValid: Float32Array | null = null;
   if (opts.horizonMask) {
-    if (opts.horizonMask.length === H) {
-      const hm = horizonMaskArray(fn, H, opts.horizonMask);
+    const given = maskValues(fn, "opts.horizonMask", opts.horizonMask);
+    if (given.length === H) {
+      const hm = horizonMaskArray(fn, H, given);
       if (hm) rowValid = Float32Array.from({ length: N * H }, (_, r) => hm[r % H]);
-    } else if (opts.horizonMask.length === B * H) {
-      const m = Array.from(opts.horizonMask, (v) => (v ? 1 : 0));
+    } else if (given.length === B * H) {
+      const m = Array.from(given, (v) => (v ? 1 : 0));
       rowValid = Float32Array.from({ length: N * H }, (_, r) => m[(Math.floor(r / H) % B) * H + (r % H)]);
-    } else fail(fn, "opts.horizonMask", `must have length H = ${H} or B·H = ${B * H}; got ${opts.horizonMask.length}`);
+    } else fail(fn, "opts.horizonMask", `must have length H = ${H} or B·H = ${B * H}; got ${given.length}`);
   }
   const tRowsData = Float32Array.from({ length: N * H }, (_, r) => times[Math.floor(r / H)]);
   return tf.tidy(() => {

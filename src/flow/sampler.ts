@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInt, checkOneOf, fail, Rng } from "../core/index.js";
+import { checkInt, checkOneOf, fail, isNdArray, rowMajor, Rng, type NdArray } from "../core/index.js";
 import { trajectoryMask, type TrajectoryMaskOptions } from "./masks.js";
 import { eulerGrid, type OpenpiGridStyle, type TimeConvention } from "./time.js";
 
@@ -31,8 +31,8 @@ export interface SampleOptions extends TrajectoryMaskOptions {
    */
   convention?: TimeConvention;
   openpiGrid?: OpenpiGridStyle;
-  /** Initial noise `[B·H, A]` (tensor, not disposed; or a row-major array). Overrides `rng`/`seed`. */
-  noise?: tf.Tensor | ArrayLike<number>;
+  /** Initial noise `[B·H, A]` (tensor, not disposed; an ndarray of B·H·A values; or a row-major array). Overrides `rng`/`seed`. */
+  noise?: tf.Tensor | NdArray | ArrayLike<number>;
   /** Noise source (standard normals, row-major); used when `noise` is not given. */
   rng?: Rng;
   /** Seed for a fresh `Rng` when neither `noise` nor `rng` is given; default 0. */
@@ -119,8 +119,10 @@ function makeNoise(fn: string, opts: SampleOptions, n: number, shape: number[]):
       if (given.size !== n) fail(fn, "opts.noise", `must hold ${n} values (shape [${shape.join(", ")}]); got shape [${given.shape.join(", ")}]`);
       return tf.tidy(() => tf.reshape(tf.cast(given, "float32"), shape));
     }
-    if (given.length !== n) fail(fn, "opts.noise", `must hold ${n} values (shape [${shape.join(", ")}]); got ${given.length}`);
-    const d = Float32Array.from(given);
+    // an ndarray's values go straight into the tensor's float32 data (no nested arrays on the way)
+    const values = isNdArray(given) ? rowMajor(given) : given;
+    if (values.length !== n) fail(fn, "opts.noise", `must hold ${n} values (shape [${shape.join(", ")}]); got ${isNdArray(given) ? `shape [${given.shape.join(", ")}]` : values.length}`);
+    const d = Float32Array.from(values);
     for (let i = 0; i < n; i++) if (!Number.isFinite(d[i])) fail(fn, "opts.noise", `must be finite; got ${d[i]} at [${i}]`);
     return tf.tensor(d, shape, "float32");
   }

@@ -1,4 +1,4 @@
-import { checkInt, checkNumber, fail, type Chunk } from "../core/index.js";
+import { checkInt, checkNumber, fail, ndView, type Chunk } from "../core/index.js";
 import type { LeRobotEpisode } from "./lerobot.js";
 
 /** Options for {@link episodeChunks}. */
@@ -18,8 +18,8 @@ export interface ChunkOptions {
 
 /**
  * Cut an episode into fixed-length chunks at the dataset frame rate: `horizon = round(seconds·fps)`
- * rows each, starting at frames `0, stride, 2·stride, …`. Each chunk is a row-major float64
- * `[horizon][dim]` copy. An episode shorter than one horizon gives no chunk with `tail: "drop"`.
+ * rows each, starting at frames `0, stride, 2·stride, …`. Each chunk is a packed float64 ndarray
+ * `[horizon, dim]` (a copy). An episode shorter than one horizon gives no chunk with `tail: "drop"`.
  */
 export function episodeChunks(episode: LeRobotEpisode, opts: ChunkOptions = {}): Chunk[] {
   const fn = "episodeChunks";
@@ -30,7 +30,8 @@ export function episodeChunks(episode: LeRobotEpisode, opts: ChunkOptions = {}):
   const stride = checkInt(fn, "stride", opts.stride ?? horizon, 1);
   const tail = opts.tail ?? "drop";
   if (tail !== "drop" && tail !== "edge") fail(fn, "tail", `must be "drop" or "edge"; got ${JSON.stringify(tail)}`);
-  const { data, dim } = episode[which];
+  const { data } = episode[which];
+  const dim = episode[which].shape[1];
   const n = episode.length;
   const out: Chunk[] = [];
   for (let s = 0; s < n; s += stride) {
@@ -40,7 +41,7 @@ export function episodeChunks(episode: LeRobotEpisode, opts: ChunkOptions = {}):
       const r = Math.min(s + t, n - 1);
       c.set(data.subarray(r * dim, (r + 1) * dim), t * dim);
     }
-    out.push({ data: c, horizon, dim });
+    out.push(ndView(c, [horizon, dim]));
     if (s + horizon >= n) break;
   }
   return out;

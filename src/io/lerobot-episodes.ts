@@ -1,3 +1,4 @@
+import { ndView } from "../core/index.js";
 import type { LeRobotKeys } from "./lerobot-meta.js";
 import type { Trajectory } from "./lerobot-parquet.js";
 import type { LeRobotEpisode } from "./lerobot.js";
@@ -18,8 +19,10 @@ export function compactList(xs: number[]): string {
   return parts.join(", ");
 }
 
+/** Rows `[start, end)` as a packed copy (an episode owns its data, not the whole file's). */
 function rows(t: Trajectory, start: number, end: number): Trajectory {
-  return { data: t.data.slice(start * t.dim, end * t.dim), dim: t.dim };
+  const dim = t.shape[1];
+  return ndView(t.data.slice(start * dim, end * dim), [end - start, dim]);
 }
 
 export function splitEpisodes(
@@ -69,7 +72,7 @@ export function joinEpisodes(a: LeRobotEpisode, b: LeRobotEpisode): LeRobotEpiso
     length: a.length + b.length,
     timestamps: cat(a.timestamps, b.timestamps),
     frameIndex: cat(a.frameIndex, b.frameIndex),
-    state: { data: cat(a.state.data, b.state.data), dim: a.state.dim },
-    action: { data: cat(a.action.data, b.action.data), dim: a.action.dim },
+    state: ndView(cat(a.state.data, b.state.data), [a.length + b.length, a.state.shape[1]]),
+    action: ndView(cat(a.action.data, b.action.data), [a.length + b.length, a.action.shape[1]]),
   };
 }

@@ -1,4 +1,4 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, ndView, type Chunk } from "../core/index.js";
 
 type Hyparquet = typeof import("hyparquet");
 type Compressors = (typeof import("hyparquet-compressors"))["compressors"];
@@ -15,11 +15,8 @@ function loadCompressors(): Promise<Compressors> {
   return compressors;
 }
 
-/** A 2-D float64 trajectory: `data` is row-major `[frames][dim]`. */
-export interface Trajectory {
-  data: Float64Array;
-  dim: number;
-}
+/** A 2-D float64 trajectory: a packed ndarray `[frames, dim]` (`data` row-major from offset 0). */
+export type Trajectory = Chunk;
 
 /** Columns of one parquet file, as float64 (scalars) or row-major float64 (vectors). */
 export interface ParquetTable {
@@ -46,7 +43,7 @@ function toNumber(v: unknown): number {
 /**
  * Read the named columns of a parquet file held in memory (pure JS via hyparquet; uncompressed, snappy,
  * zstd, gzip, brotli and lz4 pages via hyparquet-compressors). Scalar columns come back as `Float64Array` (int64 converted with `Number`),
- * list columns (one fixed-length vector per row) as row-major float64 `[rows][dim]`.
+ * list columns (one fixed-length vector per row) as packed float64 ndarrays `[rows, dim]`.
  * `vectorColumns` must be list columns with the same length on every row; `where` names the file.
  * Missing optional scalar columns are simply absent from the result.
  */
@@ -109,7 +106,7 @@ export async function readParquetTable(buf: ArrayBuffer, vectorColumns: readonly
       const arr = row as ArrayLike<unknown>;
       for (let d = 0; d < dim; d++) data[r * dim + d] = toNumber(arr[d]);
     }
-    vectors[c] = { data, dim };
+    vectors[c] = ndView(data, [numRows, dim]);
   }
   return { numRows, columnNames, scalars, vectors };
 }

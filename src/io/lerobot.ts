@@ -21,9 +21,9 @@ export interface LeRobotEpisode {
   timestamps: Float64Array;
   /** The `frame_index` column (`0..length-1` when absent). */
   frameIndex: Float64Array;
-  /** Row-major float64 `[length][stateDim]`. */
+  /** Float64 ndarray `[length, stateDim]` (packed: `state.data` is row-major). */
   state: Trajectory;
-  /** Row-major float64 `[length][actionDim]`. */
+  /** Float64 ndarray `[length, actionDim]`: pass it to `computeStats` / `normalize` / `encode` as is. */
   action: Trajectory;
   /** Per-dimension names from `info.json`, `null` when the dataset gives none. */
   names: { state: string[] | null; action: string[] | null };
@@ -58,7 +58,7 @@ const EPISODE_FILE = /episode_(\d+)\.parquet$/;
  *
  * ```ts
  * const ds = await LeRobotDataset.open("path/to/dataset");
- * for await (const ep of ds.episodes()) console.log(ep.episodeIndex, ep.length, ep.action.dim);
+ * for await (const ep of ds.episodes()) console.log(ep.episodeIndex, ep.length, ep.action.shape[1]);
  * ```
  */
 export class LeRobotDataset {

@@ -1,4 +1,4 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, isNdArray, toImage, type NdArray } from "../core/index.js";
 
 /**
  * A packed uint8 RGB image, HWC row-major: `data[(y * width + x) * 3 + c]`, length `width·height·3`.
@@ -67,9 +67,11 @@ export async function readPng(path: string): Promise<Rgb8Image> {
 }
 
 /**
- * Encode packed uint8 RGB (`channels` 3) or RGBA (`channels` 4) pixels as an 8-bit RGB(A) PNG. Node only.
+ * Encode uint8 RGB (`channels` 3) or RGBA (`channels` 4) pixels as an 8-bit RGB(A) PNG: a packed record or an
+ * ndarray `[height, width, 3 | 4]` of `Uint8Array` data (any strides). Node only.
  */
-export async function encodePng(img: { data: Uint8Array; width: number; height: number; channels: 3 | 4 }): Promise<Uint8Array> {
+export async function encodePng(image: { data: Uint8Array; width: number; height: number; channels: 3 | 4 } | NdArray<Uint8Array>): Promise<Uint8Array> {
+  const img = isNdArray(image) ? toImage("encodePng", "image", image) : image;
   const { data, width, height, channels } = img;
   if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
     fail("encodePng", "image", `must have positive integer width and height; got ${describe(width)}×${describe(height)}`);

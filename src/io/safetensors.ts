@@ -1,4 +1,4 @@
-import { describe, fail } from "../core/index.js";
+import { describe, fail, isNdArray, rowMajor, type NdArray } from "../core/index.js";
 import { decodeTensorBytes } from "./safetensors-decode.js";
 import { checkHeaderLength, parseSafetensorsHeader, SAFETENSORS_DTYPE_BYTES, SafetensorsTable, type SafetensorsDtype, type SafetensorsEntry } from "./safetensors-header.js";
 
@@ -109,17 +109,27 @@ export interface SafeTensorInput {
   dtype?: "F32" | "F16" | "BF16" | "F64" | "I64" | "I32" | "U8";
 }
 
+const NDARRAY_DTYPES: Partial<Record<string, SafeTensorInput["dtype"]>> = { float32: "F32", float64: "F64", int32: "I32", uint8: "U8" };
+
+/** A tensor given as an ndarray: its shape, its values in row-major order, its dtype (float32/float64/int32/uint8). */
+function fromNdArray(fn: string, name: string, a: NdArray): SafeTensorInput {
+  const dtype = NDARRAY_DTYPES[a.dtype];
+  if (!dtype) fail(fn, name, `must be a float32, float64, int32 or uint8 ndarray; got dtype ${describe(a.dtype)}`);
+  return { shape: a.shape, data: rowMajor(a), dtype };
+}
+
 /**
  * Serialise tensors into safetensors bytes (header padded with spaces to a multiple of 8, tensors
- * in the order given). Used by tests and by tools that export a tiny checkpoint.
+ * in the order given). A tensor is `{ shape, data, dtype? }` or an ndarray (dtype from its data). Used by tests and by tools that export a tiny checkpoint.
  */
-export function writeSafetensors(tensors: Record<string, SafeTensorInput>, metadata?: Record<string, string>): Uint8Array {
+export function writeSafetensors(tensors: Record<string, SafeTensorInput | NdArray>, metadata?: Record<string, string>): Uint8Array {
   const fn = "writeSafetensors";
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   const plan: { name: string; t: SafeTensorInput; dtype: SafetensorsDtype; begin: number }[] = [];
-  for (const [name, t] of Object.entries(tensors)) {
+  for (const [name, given] of Object.entries(tensors)) {
+    const t = isNdArray(given) ? fromNdArray(fn, name, given) : given;
     const dtype = t.dtype ?? "F32";
     if (!(dtype in BYTES)) fail(fn, name, `has an unsupported dtype ${describe(dtype)}`);
     if (!t.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(fn, name, `must have a shape of non-negative integers; got ${JSON.stringify(t.shape)}`);

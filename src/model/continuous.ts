@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { checkFinite, checkInt, fail, Rng } from "../core/index.js";
+import { checkFinite, checkInt, fail, isNdArray, rowMajor, Rng, toChunk } from "../core/index.js";
 import { eulerGrid, sample } from "../flow/index.js";
 import type { TokenTable } from "../vocab/index.js";
 import type { ActionExpert } from "./action-expert.js";
@@ -13,17 +13,24 @@ export interface FlowResult {
   noise: Float32Array;
 }
 
-/** The initial trajectory `[H, A]`: `opts.noise` (`[H][A]` or `[H][D]`) or seeded standard normals. */
+/**
+ * The initial trajectory `[H, A]` as the float32 data of the sampler's input tensor: `opts.noise` (an ndarray or
+ * `number[][]`, `[H, A]` or `[H, D]`; an ndarray is copied straight in, in its own dtype) or seeded standard normals.
+ */
 export function initialNoise(H: number, A: number, D: number, opts: PredictOptions): Float32Array {
   const fn = "MolmoAct2.predictActions";
   const noise = new Float32Array(H * A);
-  if (opts.noise) {
-    if (opts.noise.length !== H) fail(fn, "opts.noise", `must have H = ${H} rows; got ${opts.noise.length}`);
-    opts.noise.forEach((row, i) => {
-      if (row.length !== A && row.length !== D) fail(fn, "opts.noise", `rows must have ${A} or ${D} values; row ${i} has ${row.length}`);
-      checkFinite(fn, `opts.noise[${i}]`, row);
-      for (let j = 0; j < row.length; j++) noise[i * A + j] = row[j];
-    });
+  const given = opts.noise;
+  if (given) {
+    const [rows, cols] = isNdArray(given) ? given.shape : [given.length, Array.isArray(given[0]) ? given[0].length : -1];
+    if (isNdArray(given) && given.shape.length !== 2) fail(fn, "opts.noise", `must be [H, ${A}] or [H, ${D}]; got shape [${given.shape.join(", ")}]`);
+    if (rows !== H) fail(fn, "opts.noise", `must have H = ${H} rows; got ${rows}`);
+    if (cols !== A && cols !== D) fail(fn, "opts.noise", `rows must have ${A} or ${D} values; row 0 has ${cols}`);
+    // an ndarray keeps its dtype (float32 noise stays bit-exact); number[][] goes through the one nested conversion
+    const flat = isNdArray(given) ? rowMajor(given) : toChunk(fn, "opts.noise", given, { horizon: H }, { allowNonFinite: true }).data;
+    checkFinite(fn, "opts.noise", flat, [H, cols]);
+    if (cols === A) noise.set(flat);
+    else for (let i = 0; i < H; i++) noise.set(flat.subarray(i * cols, (i + 1) * cols), i * A);
   } else noise.set(new Rng(opts.seed ?? 0).normals(H * A));
   return noise;
 }

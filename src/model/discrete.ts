@@ -1,16 +1,16 @@
-import { checkInt } from "../core/index.js";
+import { checkInt, toChunk, type Chunk } from "../core/index.js";
 import type { TokenTable } from "../vocab/index.js";
 import type { DecodeSession } from "./session.js";
 import type { ActionFailure, ActionTokenizer, PredictOptions } from "./types.js";
 
-/** Outcome of {@link runDiscrete}: the decoded `[H][D]` chunk or why there is none, with the generated ids. */
-export type DiscreteResult = { ok: true; normalized: number[][]; generated: number[] } | { ok: false; reason: ActionFailure["reason"]; message: string; generated: number[] };
+/** Outcome of {@link runDiscrete}: the decoded chunk (float64 ndarray `[H, D]`) or why there is none, with the generated ids. */
+export type DiscreteResult = { ok: true; normalized: Chunk; generated: number[] } | { ok: false; reason: ActionFailure["reason"]; message: string; generated: number[] };
 
 /**
  * Discrete actions (the reference's `_continue_discrete_generation_from_output` + `_decode_discrete_action_chunk`):
  * greedy full-vocabulary argmax from the session's last logits, every token fed, until EOS is produced (EOS is
  * not fed), at most `maxNewTokens` (default 16·H); the action tokens between the first `<action_start>` and
- * the next `<action_end>` are decoded with the OpenFAST tokenizer into `[H][D]`. No EOS, no action tokens or
+ * the next `<action_end>` are decoded with the OpenFAST tokenizer into `[H, D]`. No EOS, no action tokens or
  * an undecodable span are failure values (the reference raises, or returns zeros for a bad FAST span).
  */
 export async function runDiscrete(tokenizer: ActionTokenizer, table: TokenTable, session: DecodeSession, eosId: number, H: number, D: number, opts: PredictOptions): Promise<DiscreteResult> {
@@ -32,7 +32,8 @@ export async function runDiscrete(tokenizer: ActionTokenizer, table: TokenTable,
   if (bins.length === 0) return { ok: false, reason: "no-action-tokens", message: "model generated no decodable action tokens between <action_start>/<action_end>", generated };
   const dec = tokenizer.decode(bins, { horizon: H, dim: D });
   if (!dec.ok) return { ok: false, reason: "decode-failed", message: `${dec.reason}${dec.message ? ": " + dec.message : ""}`, generated };
-  return { ok: true, normalized: dec.actions.map((r) => r.slice(0, D)), generated };
+  // OpenFastTokenizer gives a packed float64 ndarray: read in place; another tokenizer's chunk form is converted once
+  return { ok: true, normalized: toChunk("MolmoAct2.predictActions", "actionTokenizer.decode(...).actions", dec.actions, { horizon: H, dim: D }), generated };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkInt, describe, fail, roundHalfEven } from "../core/index.js";
+import { checkInt, describe, fail, roundHalfEven, toVector, type Chunk, type ChunkInput, type VectorInput } from "../core/index.js";
 import { allStatsFromMolmoAct2, checkStats, embodimentPreset, unnormalize, type NormStats } from "../normalize/index.js";
 
 /**
@@ -69,7 +69,7 @@ const f32 = Math.fround;
  * `2·(x − q01)/max(q99 − q01, 1e-6) − 1`, clipped to [−1, 1]; masked dims pass the raw value; zero-range dims
  * (min == max) become 0. Without state stats the values pass through.
  */
-export function normalizeStateF32(state: readonly number[], stats: NormStats | undefined): Float32Array {
+export function normalizeStateF32(state: ArrayLike<number>, stats: NormStats | undefined): Float32Array {
   const out = Float32Array.from(state);
   if (!stats) return out;
   // zero_mask = (min == max), only when the stats carry min and max (the reference's rule)
@@ -98,14 +98,14 @@ export function stateBinsF32(normalized: ArrayLike<number>, numBins: number): nu
   });
 }
 
-/** Raw state (robot units) → state bins exactly as the reference prompt gets them. */
-export function stateBins(state: readonly number[], tag: TagConfig, numBins = 256): number[] {
-  return stateBinsF32(normalizeStateF32(state, tag.stateStats), numBins);
+/** Raw state (robot units; `number[]`, typed array or ndarray `[n]`) → state bins exactly as the reference prompt gets them. */
+export function stateBins(state: VectorInput, tag: TagConfig, numBins = 256): number[] {
+  return stateBinsF32(normalizeStateF32(toVector("stateBins", "state", state).data, tag.stateStats), numBins);
 }
 
-/** Model output `[H][D]` in [−1, 1] space → robot units (clip, q01/q99, masked dims pass the clipped value). */
-export function unnormalizeChunk(y: readonly (readonly number[])[], tag: TagConfig): number[][] {
-  return unnormalize(y, tag.actionStats) as number[][];
+/** Model output `[H, D]` in [−1, 1] space → robot units, a float64 ndarray (clip, q01/q99, masked dims pass the clipped value). */
+export function unnormalizeChunk(y: ChunkInput, tag: TagConfig): Chunk {
+  return unnormalize(y, tag.actionStats);
 }
 
 /** Validate a tag against a model's limits (throws naming `tags.<name>.<field>`). */

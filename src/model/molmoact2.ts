@@ -1,4 +1,4 @@
-import { checkInt, checkOneOf, fail } from "../core/index.js";
+import { checkInt, checkOneOf, fail, ndView, toRows, type NdArray } from "../core/index.js";
 import { DepthCache } from "../depth/index.js";
 import { disposeParams, type ParamMap } from "../nn/index.js";
 import { TokenTable } from "../vocab/index.js";
@@ -158,7 +158,7 @@ export class MolmoAct2 {
       };
       if (this.think) {
         t = now();
-        const dp = await runDepthPhase(session, this.depthCache, obs.images[0], this.table, {
+        const dp = await runDepthPhase(session, this.depthCache, inputs.rgbImages[0], this.table, {
           maxEndSteps: Math.max(8, cfg.maxActionHorizon),
           maxSpanSteps: Math.max(cfg.numDepthCodes + 8, 16 * cfg.maxActionHorizon),
           adaptive: opts.adaptiveDepth,
@@ -178,14 +178,15 @@ export class MolmoAct2 {
         base.depthCodes = Array.from(dp.codes);
         if (!dp.ok) return await failWith(dp.noCodes ? "no-depth-codes" : "no-depth-end", dp.reason ?? "");
       }
-      let normalized: number[][];
+      // the chunk stays an ndarray from the expert's output (or the decoded tokens) to unnormalize; the rows users read
+      // are built once, from the final views, as the call returns
+      let chunk: NdArray;
       if (mode === "continuous") {
         t = now();
         const flow = await runContinuous(this.expert as ActionExpert, cfg, this.table, session, H, D, opts);
         timings.expertMs = now() - t;
         trace.flowSteps = opts.numSteps ?? cfg.flowMatchingNumSteps;
-        const A = cfg.maxActionDim;
-        normalized = Array.from({ length: H }, (_, h) => Array.from(flow.flowOut.subarray(h * A, h * A + D)));
+        chunk = ndView(flow.flowOut, [H, cfg.maxActionDim]).hi(H, D); // the padded dims dropped, no copy
         if (opts.capture) base.captured = { ...(await captureStages(inputs, session, cfg, this.table, this.expert)), noise: flow.noise, flowOut: flow.flowOut };
         if (this.think) base.tokens = [...session.generated];
       } else {
@@ -194,12 +195,12 @@ export class MolmoAct2 {
         timings.decodeMs = now() - t;
         trace.generatedTokens = r.generated.length;
         if (!r.ok) return await failWith(r.reason, r.message);
-        normalized = r.normalized;
+        chunk = r.normalized;
         base.tokens = [...session.generated];
         if (opts.capture) base.captured = await captureStages(inputs, session, cfg, this.table, this.expert);
       }
-      normalized = normalized.slice(start, start + nSteps);
-      return this.finish({ ok: true, normalized, actions: unnormalizeChunk(normalized, tag), ...base }, t0);
+      const rows = chunk.hi(start + nSteps, D).lo(start, 0); // the n_obs_steps slice, a view
+      return this.finish({ ok: true, normalized: toRows(rows), actions: toRows(unnormalizeChunk(rows, tag)), ...base }, t0);
     } finally {
       session.dispose();
       if (!features.isDisposed) features.dispose();

@@ -1,4 +1,4 @@
-import type { RgbImage } from "../depth/index.js";
+import type { ChunkInput, ImageInput, NdArray, VectorInput } from "../core/index.js";
 import type { ParamMap } from "../nn/index.js";
 import type { MolmoAct2Config } from "./config.js";
 import type { TagConfig } from "./embodiment.js";
@@ -6,19 +6,25 @@ import type { ImageProcessorConfig } from "./image-processor.js";
 import type { LogitsProcessor } from "./session.js";
 import type { TextTokenizer } from "./text-tokenizer.js";
 
-/** What the discrete path needs from an action tokenizer (the tokenizer module's `OpenFastTokenizer` fits). */
+/**
+ * What the discrete path needs from an action tokenizer (the tokenizer module's `OpenFastTokenizer` fits): `actions`
+ * `[horizon, dim]` as an ndarray (read in place) or any other chunk form (converted once).
+ */
 export interface ActionTokenizer {
-  decode(ids: readonly number[], opts: { horizon: number; dim: number }): { ok: true; actions: number[][] } | { ok: false; reason: string; message?: string };
+  decode(ids: readonly number[], opts: { horizon: number; dim: number }): { ok: true; actions: ChunkInput } | { ok: false; reason: string; message?: string };
 }
 
 /** One observation: camera images (first = main camera, used for depth), task text, raw state, tag. */
 export interface Observation {
-  /** Cameras in the tag's order; uint8 `{ data, width, height, channels: 3 | 4 }`, each side ≥ one ViT patch. */
-  images: readonly RgbImage[];
+  /**
+   * Cameras in the tag's order: uint8 `{ data, width, height, channels: 3 | 4 }` records or ndarrays
+   * `[height, width, channels]` (read in place when packed), each side ≥ one ViT patch.
+   */
+  images: readonly ImageInput[];
   /** The instruction; normalised as the reference does (must not be empty after that). */
   task: string;
-  /** Raw proprioceptive state in robot units (the tag's state dims). */
-  state: readonly number[];
+  /** Raw proprioceptive state in robot units (the tag's state dims): `number[]`, a typed array or an ndarray `[n]`. */
+  state: VectorInput;
   /** Key into the model's tags; optional when the model has exactly one tag. */
   normTag?: string;
 }
@@ -30,8 +36,11 @@ export interface PredictOptions {
   numSteps?: number;
   /** Seed of the initial noise (default 0). */
   seed?: number;
-  /** Initial noise `[H][maxActionDim]` (or `[H][D]`, the rest zero); overrides `seed`. */
-  noise?: readonly (readonly number[])[];
+  /**
+   * Initial noise `[H, maxActionDim]` (or `[H, D]`, the rest zero): an ndarray (copied straight into the float32
+   * tensor input) or `number[][]`; overrides `seed`.
+   */
+  noise?: NdArray | readonly (readonly number[])[];
   /** Rows returned (`n_action_steps`; default the tag's `nActionSteps`, else H). */
   nActionSteps?: number;
   /** Discrete: at most this many generated tokens (default 16·H, as the reference). */
@@ -98,7 +107,10 @@ export interface PredictionBase {
   captured?: CapturedStages;
 }
 
-/** Success: `normalized` is the model output in [−1, 1] space `[n][D]`, `actions` the same in robot units. */
+/**
+ * Success: `normalized` is the model output in [−1, 1] space `[n][D]`, `actions` the same in robot units. Plain
+ * `number[][]` for the robot loop, built once from the chunk's ndarray as the call returns (see docs/model.md).
+ */
 export interface ActionSuccess extends PredictionBase {
   ok: true;
   normalized: number[][];

@@ -5,7 +5,7 @@
  */
 export { computeStats, checkStats, type NormStats } from "./stats.js";
 export { percentileStats, type PercentileStats, type StatsEpisode } from "./percentile-stats.js";
-export { normalize, unnormalize, type NormMode, type NormalizeOptions, type NormInput } from "./normalize.js";
+export { normalize, unnormalize, type NormMode, type NormalizeOptions, type NormInput, type MaskInput } from "./normalize.js";
 export { padDims, unpadDims } from "./pad.js";
 export { statsFromLeRobot, statsFromOpenpi, statsFromMolmoAct2, allStatsFromMolmoAct2, gripperMask, type MolmoAct2TagStats } from "./stats-files.js";
 export { lerobotStatsJson, openpiNormStatsJson, molmoAct2NormStatsJson, type WritableStats, type MolmoAct2TagInput } from "./stats-writers.js";

@@ -1,4 +1,4 @@
-import { fail, quantileSorted } from "../core/index.js";
+import { fail, quantileSorted, rowMajor } from "../core/index.js";
 import type { LeRobotEpisode } from "../io/index.js";
 import { computeStats, type NormStats } from "./stats.js";
 
@@ -43,17 +43,17 @@ export function percentileStats(episodes: readonly StatsEpisode[], which: "state
   const fn = "percentileStats";
   if (!Array.isArray(episodes) || episodes.length === 0) fail(fn, "episodes", "must be a non-empty array of episodes; got none");
   if (which !== "state" && which !== "action") fail(fn, "which", `must be "state" or "action"; got ${JSON.stringify(which)}`);
-  const dim = episodes[0][which].dim;
+  const dim = episodes[0][which].shape[1];
   let total = 0;
   for (const ep of episodes) {
-    if (ep[which].dim !== dim) fail(fn, "episodes", `must share one ${which} dimension; episode ${ep.episodeIndex} has ${ep[which].dim}, expected ${dim}`);
+    if (ep[which].shape[1] !== dim) fail(fn, "episodes", `must share one ${which} dimension; episode ${ep.episodeIndex} has ${ep[which].shape[1]}, expected ${dim}`);
     total += ep.length;
   }
   if (total === 0) fail(fn, "episodes", "must contain at least one frame; got 0");
   const rows = new Float64Array(total * dim);
   let off = 0;
   for (const ep of episodes) {
-    const d = ep[which].data;
+    const d = rowMajor(ep[which]);
     for (let i = 0; i < ep.length * dim; i++) {
       if (!Number.isFinite(d[i])) {
         const from = ep.file ? ` (${ep.file})` : "";

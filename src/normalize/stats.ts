@@ -1,8 +1,9 @@
-import { describe, fail, formatIndex, quantileSorted, toChunk, type ChunkInput } from "../core/index.js";
+import { describe, fail, formatIndex, isNdArray, quantileSorted, toChunk, toList, type ChunkInput } from "../core/index.js";
 
 /**
  * Per-dimension statistics of actions or states. `q01`/`q99` are required (they drive normalization);
- * the rest is optional metadata. Plain `number[]` of length `dim`.
+ * the rest is optional metadata. Plain `number[]` of length `dim`: this is the record the stats files hold (and
+ * the writers write); {@link checkStats} also takes typed arrays or 1-D ndarrays for the vectors.
  */
 export interface NormStats {
   q01: number[];
@@ -19,14 +20,15 @@ export interface NormStats {
 }
 
 /**
- * Statistics of a set of rows `[N][dim]` (`number[][]` or a typed array with `{ horizon: N, dim }`):
+ * Statistics of a set of rows `[N, dim]` (an ndarray, `number[][]` or a typed array with `{ horizon: N, dim }`):
  * 1st and 99th percentiles with numpy's default **linear** interpolation (`np.quantile(x, q)`, type 7),
  * min, max, mean and population std (ddof 0). Non-finite values are rejected.
  */
 export function computeStats(rows: ChunkInput, shape?: { horizon?: number; dim?: number }): NormStats {
   const fn = "computeStats";
   const c = toChunk(fn, "rows", rows, shape);
-  const { data, horizon: n, dim } = c;
+  const data = c.data;
+  const [n, dim] = c.shape;
   const q01: number[] = [];
   const q99: number[] = [];
   const min: number[] = [];
@@ -54,15 +56,21 @@ export function computeStats(rows: ChunkInput, shape?: { horizon?: number; dim?:
   return { q01, q99, min, max, mean, std, count: n };
 }
 
-/** Validate a {@link NormStats}-like object: equal-length finite q01/q99 (and mask/min/max if given). */
+/**
+ * Validate a {@link NormStats}-like object: equal-length finite q01/q99 (and mask/min/max if given). The vectors may
+ * be arrays, typed arrays or 1-D ndarrays; the result holds plain `number[]`.
+ */
 export function checkStats(fn: string, arg: string, stats: unknown): NormStats {
   if (typeof stats !== "object" || stats === null) fail(fn, arg, `must be { q01, q99, ... }; got ${describe(stats)}`);
   const s = stats as Partial<NormStats>;
   const vec = (k: keyof NormStats, required: boolean): number[] | undefined => {
     const v = s[k] as unknown;
     if (v === undefined && !required) return undefined;
-    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) fail(fn, `${arg}.${k}`, `must be an array of numbers; got ${describe(v)}`);
-    const arr = Array.from(v as ArrayLike<number>);
+    if (isNdArray(v) && v.shape.length === 1) return check(k, toList(v));
+    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) fail(fn, `${arg}.${k}`, `must be an array of numbers (or a 1-D ndarray); got ${describe(v)}`);
+    return check(k, Array.from(v as ArrayLike<number>));
+  };
+  const check = (k: keyof NormStats, arr: number[]): number[] => {
     arr.forEach((x, i) => {
       if (typeof x !== "number" || !Number.isFinite(x)) fail(fn, `${arg}.${k}`, `must hold finite numbers; got ${describe(x)} at ${formatIndex(i)}`);
     });

@@ -1,4 +1,4 @@
-import { describe, fail, formatIndex, roundHalfEven } from "../core/index.js";
+import { describe, fail, formatIndex, isNdArray, ndView, rowMajor, roundHalfEven, type NdArray, type Vector } from "../core/index.js";
 import { MOLMOACT2_TOKENS, type TokenTable } from "../vocab/index.js";
 
 /** Number of state bins (MolmoAct2 and pi0.5). */
@@ -19,8 +19,14 @@ export interface DiscretizeOptions {
   compat?: "strict" | "reference";
 }
 
-function toValues(fn: string, state: ArrayLike<number>): ArrayLike<number> {
-  if (!Array.isArray(state) && !ArrayBuffer.isView(state)) fail(fn, "state", `must be number[] or a Float64Array/Float32Array; got ${describe(state)}`);
+/** The state's values in order: an ndarray `[n]` (or one row `[1, n]`, what `normalize` gives a flat typed array) is read in place when packed. */
+function toValues(fn: string, input: ArrayLike<number> | NdArray): ArrayLike<number> {
+  if (isNdArray(input)) {
+    if (input.shape.length !== 1 && !(input.shape.length === 2 && input.shape[0] === 1)) fail(fn, "state", `must be an ndarray [n] (one state vector); got shape [${input.shape.join(", ")}]`);
+    return rowMajor(input);
+  }
+  const state = input;
+  if (!Array.isArray(state) && !ArrayBuffer.isView(state)) fail(fn, "state", `must be number[], a Float64Array/Float32Array or an ndarray [n]; got ${describe(state)}`);
   for (let i = 0; i < state.length; i++) if (typeof state[i] !== "number") fail(fn, "state", `must hold numbers; got ${describe(state[i])} at ${formatIndex(i)}`);
   return state;
 }
@@ -44,10 +50,11 @@ export function pi05StateBin(x: number): number {
 }
 
 /**
- * Discretize a normalized state vector into 256 bins (one per dim). See {@link StateRule} for the two rules.
- * Returns plain integers; pi05 can return −1 for values below −1.
+ * Discretize a normalized state vector (`number[]`, a typed array, or an ndarray `[n]` such as `normalize(state,
+ * stats)`) into 256 bins (one per dim). See {@link StateRule} for the two rules. Returns plain integers (token bins,
+ * not an array to compute with); pi05 can return −1 for values below −1.
  */
-export function discretizeState(state: ArrayLike<number>, opts: DiscretizeOptions = {}): number[] {
+export function discretizeState(state: ArrayLike<number> | NdArray, opts: DiscretizeOptions = {}): number[] {
   const fn = "discretizeState";
   const rule = opts.rule ?? "molmoact2";
   if (rule !== "molmoact2" && rule !== "pi05") fail(fn, "rule", `must be "molmoact2" or "pi05"; got ${describe(rule)}`);
@@ -65,19 +72,20 @@ export function discretizeState(state: ArrayLike<number>, opts: DiscretizeOption
 }
 
 /**
- * Bin centres back in [−1, 1]: MolmoAct2 `b/255·2 − 1` (exact for the bin values); pi05 `−1 + (b + 0.5)/128`
- * (bin −1 → −1).
+ * Bin centres back in [−1, 1], as a float64 ndarray `[n]` (the normalized state, ready for `unnormalize`):
+ * MolmoAct2 `b/255·2 − 1` (exact for the bin values); pi05 `−1 + (b + 0.5)/128` (bin −1 → −1).
  */
-export function undiscretizeState(bins: readonly number[], opts: { rule?: StateRule } = {}): number[] {
+export function undiscretizeState(bins: readonly number[], opts: { rule?: StateRule } = {}): Vector {
   const fn = "undiscretizeState";
   const rule = opts.rule ?? "molmoact2";
   if (!Array.isArray(bins)) fail(fn, "bins", `must be an array of integers; got ${describe(bins)}`);
-  return bins.map((b, i) => {
+  const out = new Float64Array(bins.length);
+  bins.forEach((b, i) => {
     const lo = rule === "pi05" ? -1 : 0;
     if (!Number.isInteger(b) || b < lo || b > 255) fail(fn, "bins", `must be integers in [${lo}, 255]; got ${describe(b)} at ${formatIndex(i)}`);
-    if (rule === "pi05") return b === -1 ? -1 : -1 + (b + 0.5) / 128;
-    return (b / 255) * 2 - 1;
+    out[i] = rule === "pi05" ? (b === -1 ? -1 : -1 + (b + 0.5) / 128) : (b / 255) * 2 - 1;
   });
+  return ndView(out, [bins.length]);
 }
 
 /** `<state_{b}>` strings for MolmoAct2 bins (0..255). */

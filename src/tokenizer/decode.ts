@@ -1,4 +1,4 @@
-import { checkInt, checkOneOf, describe, fail } from "../core/index.js";
+import { checkInt, checkOneOf, describe, fail, isNdArray, ndView, rowMajor, type Chunk } from "../core/index.js";
 import type { BpeModel } from "./bpe.js";
 import { decodeUtf8Lossy } from "./byte-level.js";
 import { idctOrtho } from "./dct.js";
@@ -30,13 +30,12 @@ export interface DecodeOptions {
   relaxed?: boolean;
 }
 
-/** Decoded chunk: `data` is row-major float64 `[horizon][dim]`, `actions` the same as rows. */
+/** Decoded chunk: `actions` is a float64 ndarray `[horizon, dim]` over packed row-major data (`actions.data`). */
 export interface DecodeSuccess {
   ok: true;
-  actions: number[][];
-  data: Float64Array;
-  /** Quantized DCT coefficients, row-major `[horizon (frequency)][dim]` (integers as float64). */
-  coefficients: Float64Array;
+  actions: Chunk;
+  /** Quantized DCT coefficients, a float64 ndarray `[horizon (frequency), dim]` of integers. */
+  coefficients: Chunk;
   horizon: number;
   dim: number;
 }
@@ -52,8 +51,8 @@ export interface DecodeFailure {
   got?: number;
   /** … and coefficients needed (horizon·dim). */
   expected?: number;
-  /** Only with `compat: "reference"`: the all-zero chunk upstream returns on failure. */
-  actions?: number[][];
+  /** Only with `compat: "reference"`: the all-zero chunk `[horizon, dim]` upstream returns on failure. */
+  actions?: Chunk;
 }
 
 export type DecodeResult = DecodeSuccess | DecodeFailure;
@@ -69,7 +68,7 @@ export interface DecodeScratch {
 /** A failed result; with `reference` it carries the all-zero chunk upstream returns. */
 function failed(f: Omit<DecodeFailure, "ok" | "actions">, reference: boolean, H: number, D: number): DecodeFailure {
   const r: DecodeFailure = { ok: false, ...f };
-  if (reference) r.actions = Array.from({ length: H }, () => new Array<number>(D).fill(0));
+  if (reference) r.actions = ndView(new Float64Array(H * D), [H, D]);
   return r;
 }
 
@@ -166,13 +165,16 @@ export function decodeFast(model: BpeModel, cfg: { minToken: number; scale: numb
   const expected = H * D;
   const coefficients = new Float64Array(expected);
   const data = idctOrtho(scaleCoefficients(cfg, scratch, n, expected, coefficients), H, D);
-  const actions: number[][] = new Array(H);
-  for (let t = 0; t < H; t++) {
-    const row = new Array<number>(D);
-    for (let d = 0; d < D; d++) row[d] = data[t * D + d];
-    actions[t] = row;
-  }
-  return { ok: true, actions, data, coefficients, horizon: H, dim: D };
+  return { ok: true, actions: ndView(data, [H, D]), coefficients: ndView(coefficients, [H, D]), horizon: H, dim: D };
+}
+
+/** The Float64Array decodeInto writes: `out` itself, or the memory of a packed float64 ndarray `[H, D]`. */
+function intoTarget(fn: string, out: Float64Array | Chunk): Float64Array {
+  if (out instanceof Float64Array) return out;
+  if (!isNdArray(out) || !(out.data instanceof Float64Array) || out.shape.length !== 2) fail(fn, "out", `must be a Float64Array or a float64 ndarray [horizon, dim]; got ${describe(out)}`);
+  const flat = rowMajor(out);
+  if (flat.buffer !== out.data.buffer) fail(fn, "out", "must be a packed ndarray (row-major, no gaps): decodeInto writes in place, and a strided view cannot be written as one block");
+  return flat;
 }
 
 /** Result of `OpenFastTokenizer.decodeInto`: success (the chunk is in `out`) or the same failures as decode. */
@@ -182,13 +184,14 @@ export type DecodeIntoResult = { ok: true; horizon: number; dim: number } | Deco
  * Like {@link decodeFast} but writes the chunk (row-major float64 `[horizon][dim]`) into `out` and allocates
  * no result arrays. `out` is only written on success.
  */
-export function decodeFastInto(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: TokenIdList, opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
+export function decodeFastInto(model: BpeModel, cfg: { minToken: number; scale: number }, scratch: DecodeScratch, ids: TokenIdList, opts: DecodeOptions, outArg: Float64Array | Chunk): DecodeIntoResult {
   const fn = "OpenFastTokenizer.decodeInto";
-  if (!(out instanceof Float64Array)) fail(fn, "out", `must be a Float64Array; got ${describe(out)}`);
+  const out = intoTarget(fn, outArg);
   const r = decodeCodePoints(fn, model, scratch, ids, opts);
   if (!r.ok) return r;
   const expected = r.H * r.D;
   if (out.length !== expected) fail(fn, "out", `must have horizon*dim = ${r.H}*${r.D} = ${expected} elements; got ${out.length}`);
+  if (isNdArray(outArg) && (outArg.shape[0] !== r.H || outArg.shape[1] !== r.D)) fail(fn, "out", `must be [horizon, dim] = [${r.H}, ${r.D}]; got [${outArg.shape.join(", ")}]`);
   idctOrtho(scaleCoefficients(cfg, scratch, r.n, expected), r.H, r.D, out);
   return { ok: true, horizon: r.H, dim: r.D };
 }

@@ -70,7 +70,8 @@ export function fitOpenFast(chunks: readonly ChunkInput[], opts: FitOptions = {}
   chunks.forEach((ch, i) => {
     checkChunkInputSize(fn, `chunks[${i}]`, ch, shape);
     const c = toChunk(fn, `chunks[${i}]`, ch, shape);
-    const q = quantizeCoefficients(dctOrtho(c.data, c.horizon, c.dim), scale, new Float64Array(c.horizon * c.dim));
+    const [H, D] = c.shape;
+    const q = quantizeCoefficients(dctOrtho(c.data, H, D), scale, new Float64Array(H * D));
     for (let k = 0; k < q.length; k++) {
       if (q[k] < min) min = q[k];
       if (q[k] > max) max = q[k];

@@ -1,4 +1,4 @@
-import { describe, fail, isNumericArray, type ChunkInput, type ChunkShape } from "../core/index.js";
+import { describe, fail, isNdArray, isNumericArray, type ChunkInput, type ChunkShape } from "../core/index.js";
 
 /**
  * Largest chunk (horizon·dim values) that encode, decode, quantize and fit accept: 2^18 = 262,144 values, e.g.
@@ -50,10 +50,12 @@ export function checkDecodeShape(fn: string, horizon: number, dim: number): void
 
 /**
  * The size check of {@link checkChunkValues} on a chunk before it is converted (no copy of a huge input):
- * rows × columns of `number[][]`, or the typed array's length (its `{ horizon, dim }` when given).
+ * an ndarray's shape, rows × columns of `number[][]`, or the typed array's length (its `{ horizon, dim }` when given).
  */
 export function checkChunkInputSize(fn: string, arg: string, chunk: ChunkInput, shape?: Partial<ChunkShape>): void {
-  if (isNumericArray(chunk)) {
+  if (isNdArray(chunk)) {
+    if (chunk.shape.length === 2) checkChunkValues(fn, arg, chunk.shape[0], chunk.shape[1]);
+  } else if (isNumericArray(chunk)) {
     if (shape?.horizon !== undefined && shape.dim !== undefined && typeof shape.horizon === "number" && typeof shape.dim === "number") {
       checkChunkValues(fn, arg, shape.horizon, shape.dim);
     } else if (chunk.length > MAX_CHUNK_VALUES) {

@@ -1,4 +1,4 @@
-import { checkInt, describe, fail, toChunk, type ChunkInput, type ChunkShape } from "../core/index.js";
+import { checkInt, describe, fail, ndView, toChunk, type Chunk, type ChunkInput, type ChunkShape } from "../core/index.js";
 import { parseFastProcessorConfig, parseHfTokenizerJson, serializeFastTokenizerFiles, type FastProcessorConfig, type FastTokenizerFiles } from "../io/index.js";
 import { BpeModel } from "./bpe.js";
 import { pretokenizeCodePoints, writeUtf8 } from "./byte-level.js";
@@ -49,9 +49,11 @@ function sameRun(a: Int32Array, cps: Int32Array, start: number, end: number): bo
   return true;
 }
 
-function shapeOf(fn: string, chunk: ChunkInput, shape?: Partial<ChunkShape>) {
+/** The chunk as packed float64 `[H, D]` (no copy for a packed float64 ndarray), after the size limit. */
+function shapeOf(fn: string, chunk: ChunkInput, shape?: Partial<ChunkShape>): { data: Float64Array; horizon: number; dim: number } {
   checkChunkInputSize(fn, "chunk", chunk, shape); // before converting or transforming anything
-  return toChunk(fn, "chunk", chunk, shape);
+  const c = toChunk(fn, "chunk", chunk, shape);
+  return { data: c.data, horizon: c.shape[0], dim: c.shape[1] };
 }
 
 /**
@@ -181,18 +183,19 @@ export class OpenFastTokenizer {
   }
 
   /**
-   * Quantized DCT coefficients of a chunk: row-major `[horizon (frequency)][dim]` integers (as float64).
-   * `chunk` is `number[][]` ([horizon][dim]) or a typed array with `shape`.
+   * Quantized DCT coefficients of a chunk: a float64 ndarray `[horizon (frequency), dim]` of integers.
+   * `chunk` is an ndarray `[horizon, dim]`, `number[][]` or a typed array with `shape`.
    */
-  quantize(chunk: ChunkInput, shape?: Partial<ChunkShape>): Float64Array {
+  quantize(chunk: ChunkInput, shape?: Partial<ChunkShape>): Chunk {
     const c = shapeOf("OpenFastTokenizer.quantize", chunk, shape);
     const coef = dctOrtho(c.data, c.horizon, c.dim);
-    return quantizeCoefficients(coef, this.scale, coef);
+    return ndView(quantizeCoefficients(coef, this.scale, coef), [c.horizon, c.dim]);
   }
 
   /**
-   * Encode one chunk (`number[][]` [horizon][dim] or a Float64Array/Float32Array with `{ horizon, dim }`,
-   * expected normalized to about [-1, 1]) to token ids. Throws a VlaError on non-finite values, values
+   * Encode one chunk (an ndarray `[horizon, dim]`, `number[][]` or a typed array with `{ horizon, dim }`,
+   * expected normalized to about [-1, 1]) to token ids. A packed float64 ndarray (what `normalize` returns) is read
+   * in place. Throws a VlaError on non-finite values, values
    * whose coefficients cannot become valid code points, or more than `MAX_CHUNK_VALUES` values (checked first).
    */
   encode(chunk: ChunkInput, shape?: Partial<ChunkShape>): number[] {
@@ -249,8 +252,8 @@ export class OpenFastTokenizer {
   }
 
   /**
-   * Decode token ids (`number[]` or an integer typed array such as `Int32Array`) back to a chunk `[horizon][dim]`
-   * (float64). Never throws on bad ids: returns `{ ok: false, reason, message }` (see {@link DecodeCompat}).
+   * Decode token ids (`number[]` or an integer typed array such as `Int32Array`) back to a chunk: `actions` is a
+   * float64 ndarray `[horizon, dim]` (pass it straight to `unnormalize`). Never throws on bad ids: returns `{ ok: false, reason, message }` (see {@link DecodeCompat}).
    * Throws only on bad arguments: options, ids that are not an array, or `horizon·dim` above `MAX_CHUNK_VALUES`.
    */
   decode(ids: TokenIdList, opts: DecodeOptions): DecodeResult {
@@ -258,11 +261,12 @@ export class OpenFastTokenizer {
   }
 
   /**
-   * Allocation-light {@link decode}: writes the chunk as row-major float64 `[horizon][dim]` into `out` (length
-   * horizon·dim, written only on success) and returns `{ ok: true, horizon, dim }` or the same failure values
-   * as decode. For hot loops (no `number[][]`, no coefficient array per call).
+   * Allocation-light {@link decode}: writes the chunk as row-major float64 `[horizon][dim]` into `out` (a
+   * `Float64Array` of horizon·dim values or a packed float64 ndarray `[horizon, dim]`, written only on success) and
+   * returns `{ ok: true, horizon, dim }` or the same failure values as decode. For hot loops (no result arrays, no
+   * coefficient array per call).
    */
-  decodeInto(ids: TokenIdList, opts: DecodeOptions, out: Float64Array): DecodeIntoResult {
+  decodeInto(ids: TokenIdList, opts: DecodeOptions, out: Float64Array | Chunk): DecodeIntoResult {
     return decodeFastInto(this.model, this, this.scratch, ids, opts, out);
   }
 

@@ -7,7 +7,7 @@ import { fetchSource, memorySource } from "../../src/io/lerobot-source.js";
 import { flattenNames, parseInfo, detectKeys } from "../../src/io/lerobot-meta.js";
 import { combineEpisodeStats } from "../../src/io/lerobot-stats-json.js";
 import { episodeChunks } from "../../src/io/lerobot-chunks.js";
-import { VlaError } from "../../src/core/index.js";
+import { ndView, toRows, VlaError } from "../../src/core/index.js";
 import { fixturePath, missingFixtures } from "../fixtures.js";
 
 interface Derived {
@@ -42,11 +42,6 @@ function derivedFile(name: string): Derived {
   return JSON.parse(readFileSync(join(dir, f), "utf8")) as Derived;
 }
 
-function rowsOf(t: { data: Float64Array; dim: number }): number[][] {
-  const out: number[][] = [];
-  for (let r = 0; r < t.data.length / t.dim; r++) out.push(Array.from(t.data.subarray(r * t.dim, (r + 1) * t.dim)));
-  return out;
-}
 
 describe.skipIf(missingFixtures("LeRobotDataset on real datasets", "real"))("LeRobotDataset on the real fixtures", () => {
   for (const spec of DATASETS) {
@@ -58,9 +53,9 @@ describe.skipIf(missingFixtures("LeRobotDataset on real datasets", "real"))("LeR
         expect(eps.map((e) => e.episodeIndex)).toEqual([...spec.episodes]);
         if (spec.lengths) expect(eps.map((e) => e.length)).toEqual([...spec.lengths]);
         for (const e of eps) {
-          expect(e.state.dim).toBe(spec.dims[0]);
-          expect(e.action.dim).toBe(spec.dims[1]);
-          expect(e.state.data.length).toBe(e.length * e.state.dim);
+          expect(e.state.shape).toEqual([e.length, spec.dims[0]]);
+          expect(e.action.shape).toEqual([e.length, spec.dims[1]]);
+          expect(e.state.data.length).toBe(e.length * spec.dims[0]); // packed: the episode's own rows
           expect(e.timestamps.length).toBe(e.length);
           expect(e.frameIndex[0]).toBe(0);
           expect(e.frameIndex[e.length - 1]).toBe(e.length - 1);
@@ -80,8 +75,8 @@ describe.skipIf(missingFixtures("LeRobotDataset on real datasets", "real"))("LeR
         expect(ep.names).toEqual({ state: d.state_names, action: d.action_names });
         expect(Array.from(ep.timestamps)).toEqual(d.timestamp);
         expect(Array.from(ep.frameIndex)).toEqual(d.frame_index);
-        expect(rowsOf(ep.state)).toEqual(d.state);
-        expect(rowsOf(ep.action)).toEqual(d.action);
+        expect(toRows(ep.state)).toEqual(d.state);
+        expect(toRows(ep.action)).toEqual(d.action);
       });
 
       it(spec.q ? "exposes the dataset's own q01/q99" : "reports no dataset quantiles (none stored)", async () => {
@@ -128,8 +123,8 @@ describe.skipIf(missingFixtures("LeRobotDataset on real datasets", "real"))("LeR
     expect(ds.statsOrigin).toBe("meta/stats.json");
     const eps = await ds.loadEpisodes({ episodes: [3] });
     expect(eps.map((e) => e.episodeIndex)).toEqual([3]);
-    expect(eps[0].state.dim).toBe(7);
-    expect(eps[0].action.dim).toBe(6);
+    expect(eps[0].state.shape[1]).toBe(7);
+    expect(eps[0].action.shape[1]).toBe(6);
   });
 
   it("combines v2.1 episodes_stats.jsonl (g1) into min/max/mean/std", async () => {
@@ -148,13 +143,12 @@ describe.skipIf(missingFixtures("LeRobotDataset on real datasets", "real"))("LeR
   it("cuts one-second chunks at the dataset fps", async () => {
     const [ep] = await (await LeRobotDataset.open(real("piper-grape"))).loadEpisodes({ episodes: [0] });
     const chunks = episodeChunks(ep); // 15 Hz -> horizon 15, non-overlapping
-    expect(chunks[0].horizon).toBe(15);
-    expect(chunks[0].dim).toBe(6);
+    expect(chunks[0].shape).toEqual([15, 6]);
     expect(chunks.length).toBe(Math.floor(ep.length / 15));
     expect(Array.from(chunks[1].data.subarray(0, 6))).toEqual(Array.from(ep.action.data.subarray(15 * 6, 16 * 6)));
     const sliding = episodeChunks(ep, { stride: 1, which: "state" });
     expect(sliding.length).toBe(ep.length - 15 + 1);
-    expect(sliding[0].dim).toBe(7);
+    expect(sliding[0].shape[1]).toBe(7);
   });
 });
 
@@ -168,8 +162,8 @@ function fakeEpisode(length: number, dim: number, fps: number, fill: (r: number,
     length,
     timestamps: frameIndex.map((f) => f / fps),
     frameIndex,
-    state: { data, dim },
-    action: { data: data.slice(), dim },
+    state: ndView(data, [length, dim]),
+    action: ndView(data.slice(), [length, dim]),
     names: { state: null, action: null },
     keys: { state: "observation.state", action: "action" },
   };
@@ -228,7 +222,7 @@ describe("LeRobot helpers (no fixtures needed)", () => {
         const horizon = fps;
         const chunks = episodeChunks(ep, { stride });
         for (const [k, c] of chunks.entries()) {
-          expect(c.horizon).toBe(horizon);
+          expect(c.shape[0]).toBe(horizon);
           for (let t = 0; t < horizon; t++) expect(c.data[t * 2]).toBe((k * stride + t) * 10);
         }
         if (len >= horizon) expect(chunks.length).toBe(Math.floor((len - horizon) / stride) + 1);
@@ -240,7 +234,7 @@ describe("LeRobot helpers (no fixtures needed)", () => {
       { numRuns: 80 },
     );
     const ep = fakeEpisode(10, 1, 10, (r) => r);
-    expect(episodeChunks(ep, { seconds: 0.5 })[0].horizon).toBe(5);
+    expect(episodeChunks(ep, { seconds: 0.5 })[0].shape[0]).toBe(5);
     expect(() => episodeChunks(ep, { stride: 0 })).toThrow(/episodeChunks: stride must be an integer >= 1; got 0/);
     expect(() => episodeChunks(ep, { tail: "zero" as "drop" })).toThrow(/tail must be "drop" or "edge"/);
   });

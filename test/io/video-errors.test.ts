@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ndView } from "../../src/core/index.js";
 import { bytesSource, ffmpegDecoder, LeRobotDataset, memorySource, readMp4Track, type LeRobotEpisode } from "../../src/io/index.js";
 import { encodeSynth, missingFfmpeg, synthNumber } from "./video-synth.js";
 
@@ -45,8 +46,8 @@ function dataset(video: Uint8Array, frames: number): { open: () => Promise<LeRob
     length: frames,
     timestamps: frameIndex.map((i) => i / 20),
     frameIndex,
-    state: { data: new Float64Array(frames), dim: 1 },
-    action: { data: new Float64Array(frames), dim: 1 },
+    state: ndView(new Float64Array(frames), [frames, 1]),
+    action: ndView(new Float64Array(frames), [frames, 1]),
     names: { state: null, action: null },
     keys: { state: "observation.state", action: "action" },
   };

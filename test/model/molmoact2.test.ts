@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../../src/core/index.js";
+import { Rng, toRows } from "../../src/core/index.js";
 import { useBackend } from "../../src/nn/index.js";
 import { loadFastPlus, type OpenFastTokenizer } from "../../src/tokenizer/index.js";
 import { MolmoAct2, TINY, initRandomParams, extractActionBins, type Observation } from "../../src/model/index.js";
@@ -72,7 +72,7 @@ describe("MolmoAct2 tiny end-to-end (wasm)", () => {
     const base = await model.predictActions(obs, { seed: 1 });
     const img = await model.predictActions({ ...obs, images: [noiseImage(2)] }, { seed: 1 });
     const task = await model.predictActions({ ...obs, task: "open the drawer" }, { seed: 1 });
-    const state = await model.predictActions({ ...obs, state: obs.state.map((s) => -s) }, { seed: 1 });
+    const state = await model.predictActions({ ...obs, state: (obs.state as number[]).map((s) => -s) }, { seed: 1 });
     if (!base.ok || !img.ok || !task.ok || !state.ok) throw new Error("must succeed");
     expect(img.normalized).not.toEqual(base.normalized);
     expect(task.normalized).not.toEqual(base.normalized);
@@ -97,7 +97,7 @@ describe("MolmoAct2 tiny end-to-end (wasm)", () => {
     expect(r.tokens).toEqual(forced); // generated ids, EOS included
     const dec = fast.decode(bpe, { horizon: H, dim: D });
     if (!dec.ok) throw new Error("tokenizer round trip");
-    expect(r.normalized).toEqual(dec.actions);
+    expect(r.normalized).toEqual(toRows(dec.actions));
     expect(r.trace.generatedTokens).toBe(forced.length);
     expect(r.timings.decodeMs).toBeGreaterThan(0);
     // FAST is lossy but close at scale 10

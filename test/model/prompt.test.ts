@@ -4,6 +4,7 @@ import { buildRobotPrompt, expandImageTokens, imagePrefix, insertBos, normalizeT
 import { byteTextTokenizer, splitSpecial } from "../../src/model/text-tokenizer.js";
 import { MOLMOACT2_TOKENS, TokenTable } from "../../src/vocab/index.js";
 import { TINY_TOKEN_IDS } from "../../src/model/config.js";
+import { toRows } from "../../src/core/index.js";
 
 describe("prompt (molmoact2.md §6.1)", () => {
   it("reproduces the DROID 3-camera example text exactly", () => {
@@ -102,6 +103,6 @@ describe("embodiment glue", () => {
     expect(stateBins([-1, 1, 0.5], tag)).toEqual([0, 128, 191]);
     expect(stateBins([5, -5, 3], tag)).toEqual([255, 0, 255]); // clipped
     // unnormalize: clip to [-1, 1], then q01/q99; the masked dim keeps the clipped value
-    expect(unnormalizeChunk([[0, 1, 2]], tag)).toEqual([[0, 2, 1]]);
+    expect(toRows(unnormalizeChunk([[0, 1, 2]], tag))).toEqual([[0, 2, 1]]);
   });
 });

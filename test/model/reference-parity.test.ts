@@ -157,7 +157,7 @@ describe.skipIf(!present).each(BACKENDS)("MolmoAct2 vs the reference predict_act
     const D = s.decoded_normalized[0].length;
     const dec = fast.decode(bins, { horizon: H, dim: D });
     if (!dec.ok) throw new Error(dec.reason);
-    expectClose("decoded", dec.actions.flat(), s.decoded_normalized.flat(), 1e-5);
+    expectClose("decoded", Array.from(dec.actions.data), s.decoded_normalized.flat(), 1e-5);
   });
 
   it("think: first frame decodes every code, the next frame replays unchanged cells (codes, masks, counts, K/V, actions)", async (ctx) => {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { toList, toRows } from "../../src/core/index.js";
 import { EMBODIMENT_PRESETS, computeStats, embodimentPreset, gripperMask, normalize, padDims, statsFromLeRobot, statsFromMolmoAct2, statsFromOpenpi, unnormalize, unpadDims } from "../../src/normalize/index.js";
 import { zeroRangeDims } from "../../src/normalize/normalize.js";
 import { readFixtureJson, missingFixtures } from "../fixtures.js";
@@ -44,9 +45,9 @@ describe("normalize: stats", () => {
     expect(st.q01[6]).toBe(st.q99[6]);
     expect(zeroRangeDims(st)[6]).toBe(true);
     const x = st.q01.map((q, d) => (q + st.q99[d]) / 2);
-    const mm = normalize(x, st);
+    const mm = toList(normalize(x, st));
     expect(mm[6]).toBe(0); // MolmoAct2 zero_mask rule
-    const op = normalize(x, st, { mode: "openpi" });
+    const op = toList(normalize(x, st, { mode: "openpi" }));
     expect(op[6]).toBe(-1); // openpi: (0-0)/(0+1e-6)*2-1
     expect([...mm, ...op].every(Number.isFinite)).toBe(true);
     expect(statsFromOpenpi(raw).q01.length).toBe(7);
@@ -70,7 +71,7 @@ describe("normalize: stats", () => {
     };
     const t = statsFromMolmoAct2(file);
     expect(t).toMatchObject({ tag: "franka_droid", actionHorizon: 15, normalizeGripper: false, normMode: "q01_q99" });
-    expect(normalize([0.5, 0.7], t.action)).toEqual([0.5, 0.7]);
+    expect(toList(normalize([0.5, 0.7], t.action))).toEqual([0.5, 0.7]);
     expect(gripperMask(["joint_0", "Gripper_pos"], false)).toEqual([true, false]);
     expect(() => statsFromMolmoAct2(file, "libero")).toThrow(/tag must be one of "franka_droid"/);
   });
@@ -80,23 +81,24 @@ describe("normalize / unnormalize", () => {
   const stats = { q01: [0, -2, 5], q99: [10, 2, 5], min: [0, -3, 5], max: [12, 3, 5] };
 
   it("q01_q99 maps to [-1, 1] with clipping; masked dims pass through; zero-range dims give 0", () => {
-    expect(normalize([5, 0, 5], stats)).toEqual([0, 0, 0]);
-    expect(normalize([20, -9, 7], stats)).toEqual([1, -1, 0]);
-    expect(normalize([[20, 1, 5]], stats, { mask: [false, true, true] })).toEqual([[20, 0.5, 0]]);
-    const f = normalize(Float64Array.from([0, 2, 5, 10, -2, 5]), stats);
-    expect(f).toBeInstanceOf(Float64Array);
-    expect(Array.from(f)).toEqual([-1, 1, 0, 1, -1, 0]);
+    expect(toList(normalize([5, 0, 5], stats))).toEqual([0, 0, 0]);
+    expect(toList(normalize([20, -9, 7], stats))).toEqual([1, -1, 0]);
+    expect(toRows(normalize([[20, 1, 5]], stats, { mask: [false, true, true] }))).toEqual([[20, 0.5, 0]]);
+    const f = normalize(Float64Array.from([0, 2, 5, 10, -2, 5]), stats); // a flat typed array is rows of the stats' dim
+    expect(f.shape).toEqual([2, 3]);
+    expect(f.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(f.data)).toEqual([-1, 1, 0, 1, -1, 0]);
   });
 
   it("openpi mode: (x-q01)/(q99-q01+1e-6)*2-1 without clipping", () => {
     const y = normalize([20], { q01: [0], q99: [10] }, { mode: "openpi" });
-    expect(y[0]).toBeCloseTo(((20 - 0) / (10 + 1e-6)) * 2 - 1, 15);
-    expect(unnormalize(y, { q01: [0], q99: [10] }, { mode: "openpi" })[0]).toBeCloseTo(20, 9);
+    expect(y.get(0)).toBeCloseTo(((20 - 0) / (10 + 1e-6)) * 2 - 1, 15);
+    expect(unnormalize(y, { q01: [0], q99: [10] }, { mode: "openpi" }).get(0)).toBeCloseTo(20, 9);
   });
 
   it("unnormalize clips then maps; masked dims return the clipped value (MolmoAct2)", () => {
-    expect(unnormalize([0, 1.5, -3], stats)).toEqual([5, 2, 5]);
-    expect(unnormalize([2, 0, 0], stats, { mask: [false, true, true] })).toEqual([1, 0, 5]);
+    expect(toList(unnormalize([0, 1.5, -3], stats))).toEqual([5, 2, 5]);
+    expect(toList(unnormalize([2, 0, 0], stats, { mask: [false, true, true] }))).toEqual([1, 0, 5]);
   });
 
   it("property: unnormalize(normalize(x)) = x for values inside [q01, q99]", () => {
@@ -105,13 +107,13 @@ describe("normalize / unnormalize", () => {
         const s = { q01: dims.map(([lo]) => lo), q99: dims.map(([lo, w]) => lo + w) };
         const x = dims.map(([lo, w, u]) => lo + w * u);
         const back = unnormalize(normalize(x, s), s);
-        back.forEach((v, d) => expect(Math.abs(v - x[d])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(x[d]))));
+        toList(back).forEach((v, d) => expect(Math.abs(v - x[d])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(x[d]))));
       }),
     );
   });
 
   it("rejects NaN, wrong dims and bad stats with messages naming the argument", () => {
-    expect(() => normalize([NaN, 0, 0], stats)).toThrow(/normalize: values must contain finite numbers; got NaN at \[0\]\[0\]/);
+    expect(() => normalize([NaN, 0, 0], stats)).toThrow(/normalize: values must contain finite numbers; got NaN at \[0\]/);
     expect(() => normalize([1, 2], stats)).toThrow(/values must have 3 entries/);
     expect(() => normalize([1], { q01: [0], q99: [Infinity] })).toThrow(/stats.q99 must hold finite numbers/);
     expect(() => normalize([1, 2, 3], stats, { mask: [true] })).toThrow(/mask must be 3 booleans/);
@@ -122,10 +124,14 @@ describe("normalize / unnormalize", () => {
 describe("padding and presets", () => {
   it("pads to 32 dims with a mask and unpads", () => {
     const p = padDims([[1, 2, 3]]);
-    expect((p.values as number[][])[0].length).toBe(32);
+    expect(p.values.shape).toEqual([1, 32]);
     expect(p.mask.filter(Boolean).length).toBe(3);
-    expect(unpadDims(p.values as number[][], 3)).toEqual([[1, 2, 3]]);
-    expect(padDims([1, 2], 4)).toEqual({ values: [1, 2, 0, 0], mask: [true, true, false, false] });
+    const cut = unpadDims(p.values, 3);
+    expect(cut.data).toBe(p.values.data); // a view of the padded chunk, no copy
+    expect(toRows(cut)).toEqual([[1, 2, 3]]);
+    expect(toRows(unpadDims([[1, 2, 0]], 2))).toEqual([[1, 2]]);
+    const v = padDims([1, 2], 4);
+    expect({ values: toList(v.values), mask: v.mask }).toEqual({ values: [1, 2, 0, 0], mask: [true, true, false, false] });
     expect(() => padDims([new Array(33).fill(0)])).toThrow(/padDims: values must have at most 32 dims; got 33/);
   });
 

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ndView } from "../../src/core/index.js";
 import { LeRobotDataset } from "../../src/io/index.js";
 import { percentileStats, type StatsEpisode } from "../../src/normalize/index.js";
 import { fixturePath, missingFixtures } from "../fixtures.js";
@@ -10,7 +11,7 @@ const real = (name: string) => fixturePath("real", name);
 function fakeEpisode(length: number, dim: number, fill: (r: number, d: number) => number): StatsEpisode {
   const data = new Float64Array(length * dim);
   for (let r = 0; r < length; r++) for (let d = 0; d < dim; d++) data[r * dim + d] = fill(r, d);
-  return { episodeIndex: 0, length, state: { data, dim }, action: { data: data.slice(), dim } };
+  return { episodeIndex: 0, length, state: ndView(data, [length, dim]), action: ndView(data.slice(), [length, dim]) };
 }
 
 describe.skipIf(missingFixtures("percentileStats on real datasets", "real"))("percentileStats on the real fixtures", () => {

@@ -77,7 +77,7 @@ describe("fast paths are bit-identical to the plain loops", () => {
     expect(applied).toBeGreaterThan(50);
   });
 
-  it("decodeInto writes exactly decode().data and returns the same failures", () => {
+  it("decodeInto writes exactly decode().actions.data and returns the same failures", () => {
     const tok = fastPlus();
     const rng = new Rng(5);
     const out = new Float64Array(30 * 14);
@@ -86,7 +86,7 @@ describe("fast paths are bit-identical to the plain loops", () => {
       const ids = tok.encode(x, { horizon: 30, dim: 14 });
       const r = tok.decode(ids, { horizon: 30, dim: 14 });
       expect(tok.decodeInto(ids, { horizon: 30, dim: 14 }, out)).toEqual({ ok: true, horizon: 30, dim: 14 });
-      expect(r.ok && sameBits(out, r.data)).toBe(true);
+      expect(r.ok && sameBits(out, r.actions.data)).toBe(true);
     }
     const before = Float64Array.from(out);
     for (let k = 0; k < 300; k++) {
@@ -95,7 +95,7 @@ describe("fast paths are bit-identical to the plain loops", () => {
         const want = tok.decode(ids, opts);
         const o = new Float64Array(opts.horizon * opts.dim).fill(7);
         const got = tok.decodeInto(ids, opts, o);
-        if (want.ok) expect(sameBits(o, want.data)).toBe(true);
+        if (want.ok) expect(sameBits(o, want.actions.data)).toBe(true);
         else {
           expect(got).toEqual(want);
           expect(o.every((v) => v === 7)).toBe(true);

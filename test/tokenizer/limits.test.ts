@@ -55,7 +55,7 @@ describe("decode accepts integer typed arrays as ids", () => {
       expect(r).toEqual(want);
       const out = new Float64Array(210);
       expect(tok.decodeInto(typed, { horizon: 30, dim: 7 }, out).ok).toBe(true);
-      expect(Array.from(out)).toEqual(Array.from(want.ok ? want.data : []));
+      expect(Array.from(out)).toEqual(Array.from(want.ok ? want.actions.data : []));
     }
     expect(tok.decodeBatch([Int32Array.from(ids), ids], { horizon: 30, dim: 7 })).toEqual([want, want]);
   });

@@ -31,7 +31,7 @@ describe("FAST+ properties (fast-check)", () => {
         const bound = Math.sqrt(T) * (0.5 / tok.scale) + 1e-9;
         for (let d = 0; d < D; d++) {
           let e = 0;
-          for (let t = 0; t < T; t++) e += (r.data[t * D + d] - x[t * D + d]) ** 2;
+          for (let t = 0; t < T; t++) e += (r.actions.get(t, d) - x[t * D + d]) ** 2;
           expect(Math.sqrt(e)).toBeLessThanOrEqual(bound);
         }
       }),
@@ -52,10 +52,10 @@ describe("FAST+ properties (fast-check)", () => {
           const r = tok.decode(ids, { horizon, dim, compat: compat as "strict" | "reference", relaxed });
           if (r.ok) {
             ok++;
-            expect(r.data.length).toBe(horizon * dim);
+            expect(r.actions.data.length).toBe(horizon * dim);
             // strict successes never contain U+FFFD-sized garbage coefficients (plain loops: expect() per value is slow)
-            if (compat === "strict" && r.coefficients.some((c) => c >= 0xfffd - 354)) throw new Error("U+FFFD coefficient in a strict success");
-            if (!r.data.every(Number.isFinite)) throw new Error("non-finite decoded action");
+            if (compat === "strict" && r.coefficients.data.some((c) => c >= 0xfffd - 354)) throw new Error("U+FFFD coefficient in a strict success");
+            if (!r.actions.data.every(Number.isFinite)) throw new Error("non-finite decoded action");
           } else {
             expect(typeof r.reason).toBe("string");
             expect(r.actions === undefined).toBe(compat === "strict");
