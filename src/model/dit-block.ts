@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { applyRopeRows, attention, attentionPrepared, linear, rmsNorm, swiglu, type PreparedKV, type RopeRowTables } from "../nn/index.js";
+import { applyRopeRows, attention, attentionPrepared, linear, residualGate, rmsNorm, rmsNormModulate, swiglu, type PreparedKV, type RopeRowTables } from "../nn/index.js";
 
 /**
  * AdaRMS modulation of one block at one flow time: shift, `scale1` (= 1 + scale) and gate for self-attention (msa),
@@ -54,9 +54,14 @@ export interface DitBlockInputs {
   rowMask: tf.Tensor2D | null;
 }
 
-/** AdaRMS: `RMS(x)·(1 + scale) + shift`, weightless RMSNorm with eps 1e-6. */
+/** AdaRMS: `RMS(x)·(1 + scale) + shift`, weightless RMSNorm with eps 1e-6 (one fused kernel on wasm / cpu). */
 export function modulate(x: tf.Tensor2D, shift: tf.Tensor2D, scale1: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.mul(rmsNorm(x, 1e-6), scale1), shift) as tf.Tensor2D;
+  return rmsNormModulate(x, shift, scale1, 1e-6) as tf.Tensor2D;
+}
+
+/** Gated residual `x + gate·y` (one fused kernel on wasm / cpu). */
+function gated(x: tf.Tensor2D, gate: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  return residualGate(x, gate, y) as tf.Tensor2D;
 }
 
 /**
@@ -104,10 +109,10 @@ function crossAttention(y: tf.Tensor2D, w: DitBlockWeights, kv: PreparedKV, inp:
  */
 export function ditBlock(x: tf.Tensor2D, m: BlockModulation, w: DitBlockWeights, kv: PreparedKV, inp: DitBlockInputs): tf.Tensor2D {
   return tf.tidy(() => {
-    let out = tf.add(x, tf.mul(m.gateMsa, selfAttention(modulate(x, m.shiftMsa, m.scale1Msa), w, inp))) as tf.Tensor2D;
-    out = tf.add(out, tf.mul(m.gateMca, crossAttention(modulate(out, m.shiftMca, m.scale1Mca), w, kv, inp))) as tf.Tensor2D;
+    let out = gated(x, m.gateMsa, selfAttention(modulate(x, m.shiftMsa, m.scale1Msa), w, inp));
+    out = gated(out, m.gateMca, crossAttention(modulate(out, m.shiftMca, m.scale1Mca), w, kv, inp));
     const mlp = swiglu(modulate(out, m.shiftMlp, m.scale1Mlp), w.gateW, w.upW, w.downW, w.gateB, w.upB, w.downB);
-    out = tf.add(out, tf.mul(m.gateMlp, mlp)) as tf.Tensor2D;
+    out = gated(out, m.gateMlp, mlp);
     return inp.rowMask ? (tf.mul(out, inp.rowMask) as tf.Tensor2D) : out;
   });
 }

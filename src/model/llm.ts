@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInt, fail } from "../core/index.js";
-import { applyRope, attention, linear, MASK_VALUE, rmsNorm, ropeTables, silu, type ParamMap } from "../nn/index.js";
+import { applyRope, attentionPrepared, linear, MASK_VALUE, rmsNorm, ropeTables, silu, type KvHeads, type ParamMap } from "../nn/index.js";
 import type { TextConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
 import { LM } from "./param-shapes.js";
@@ -60,12 +60,13 @@ export class Qwen3Decoder {
     if (imageBlock && (imageBlock.length !== T || p0 !== 0)) {
       fail(fn, "imageBlock", `must have one entry per prefill token (${T}) and be used on an empty cache; got ${imageBlock.length} entries at position ${p0}`);
     }
-    const mask = imageBlock && Array.prototype.some.call(imageBlock, (v: number) => v) ? prefillMask(imageBlock) : null;
+    // one additive mask per forward, shared by every layer (one query sees every cached key: none needed)
+    const mask = T === 1 ? null : imageBlock && Array.prototype.some.call(imageBlock, (v: number) => v) ? prefillMask(imageBlock) : causalMask(T, p0);
     const out = tf.tidy(() => {
       const { cos, sin } = ropeTables(Array.from({ length: T }, (_, i) => p0 + i), c.headDim, c.ropeTheta);
       const qd = c.numAttentionHeads * c.headDim;
       const kd = c.numKeyValueHeads * c.headDim;
-      const maskT = mask ? tf.tensor2d(mask, [T, T]) : null;
+      const maskT = mask ? tf.tensor2d(mask, [T, p0 + T]) : null;
       let h = x;
       for (let l = 0; l < c.numHiddenLayers; l++) {
         const b = `${LM}.blocks.${l}`;
@@ -88,7 +89,7 @@ export class Qwen3Decoder {
         const qr = applyRope(q as tf.Tensor3D, cos, sin);
         const kr = applyRope(k as tf.Tensor3D, cos, sin);
         const all = cache.append(l, kr, v);
-        let att = linear(this.attend(qr, all.k, all.v, p0, maskT), P("self_attn.attn_out.weight") as tf.Tensor2D);
+        let att = linear(this.attend(qr, all, maskT), P("self_attn.attn_out.weight") as tf.Tensor2D);
         if (c.normAfter) att = rmsNorm(att, c.layerNormEps, P("attn_norm.weight") as tf.Tensor1D) as tf.Tensor2D;
         h = tf.add(h, att) as tf.Tensor2D;
         const f = c.normAfter ? h : (rmsNorm(h, c.layerNormEps, P("ff_norm.weight") as tf.Tensor1D) as tf.Tensor2D);
@@ -107,18 +108,12 @@ export class Qwen3Decoder {
   }
 
   /**
-   * GQA attention of `q: [T, Hq, hd]` (positions p0…) over the cached `k, v: [p0 + T, Hkv, hd]`: causal, or
-   * the prefill mask. One query needs no mask (it sees every cached key). For several queries the KV heads
-   * are expanded to the query heads with a gather so the mask is built once, not tiled per group.
+   * GQA attention of `q: [T, Hq, hd]` (positions p0…) over the cached per-KV-head `k, v: [p0 + T, hd]` with the
+   * forward's mask (causal or the prefill's; none for one query). The KV heads are never expanded to the query heads:
+   * each KV head attends for its group of query heads at once.
    */
-  private attend(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, p0: number, mask: tf.Tensor2D | null): tf.Tensor2D {
-    const T = q.shape[0];
-    if (T === 1) return attention(q, k, v);
-    const g = this.cfg.numAttentionHeads / this.cfg.numKeyValueHeads;
-    const opts = mask ? { mask } : { causal: true, causalOffset: p0 };
-    if (g === 1) return attention(q, k, v, opts);
-    const idx = tf.tensor1d(Int32Array.from({ length: this.cfg.numAttentionHeads }, (_, h) => Math.floor(h / g)), "int32");
-    return attention(q, tf.gather(k, idx, 1) as tf.Tensor3D, tf.gather(v, idx, 1) as tf.Tensor3D, opts);
+  private attend(q: tf.Tensor3D, kv: KvHeads, mask: tf.Tensor2D | null): tf.Tensor2D {
+    return attentionPrepared(q, kv, mask ? { mask } : {});
   }
 
   /** Logits `[T, vocab]` of hidden states `[T, d]` (`lm_head`: base vocabulary rows only). */
@@ -142,5 +137,13 @@ export function prefillMask(tokenTypes: ArrayLike<number>): Float32Array {
     const ti = tokenTypes[i];
     for (let j = i + 1; j < T; j++) if (!(ti && tokenTypes[j])) m[i * T + j] = MASK_VALUE;
   }
+  return m;
+}
+
+/** The additive causal mask `[T, p0 + T]` of T new positions after p0 cached ones: row i sees keys j ≤ p0 + i. */
+function causalMask(T: number, p0: number): Float32Array {
+  const Tk = p0 + T;
+  const m = new Float32Array(T * Tk);
+  for (let i = 0; i < T; i++) m.fill(MASK_VALUE, i * Tk + p0 + i + 1, (i + 1) * Tk);
   return m;
 }

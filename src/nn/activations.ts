@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { fail } from "../core/index.js";
+import { siluMulFused } from "./fused.js";
 import { linear } from "./linear.js";
 
 /** SiLU / swish: `x · sigmoid(x)`, elementwise. */
@@ -34,6 +35,7 @@ export function swiglu(
   return tf.tidy(() => {
     const g = linear(x, wGate, bGate);
     const u = linear(x, wUp, bUp);
-    return linear(tf.mul(silu(g), u) as tf.Tensor2D, wDown, bDown);
+    const h = siluMulFused(g, u) ?? tf.mul(silu(g), u); // one kernel on wasm / cpu (inference)
+    return linear(h as tf.Tensor2D, wDown, bDown);
   });
 }

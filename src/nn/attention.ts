@@ -39,6 +39,15 @@ export interface PreparedKV {
 }
 
 /**
+ * K/V kept per KV head as rows, `k[j], v[j]: [Tk, hd]` (K neither transposed nor scaled): the layout of a KV cache
+ * that grows by appending rows, so {@link attentionPrepared} reads it with no re-layout of the cache per call.
+ */
+export interface KvHeads {
+  readonly k: readonly tf.Tensor2D[];
+  readonly v: readonly tf.Tensor2D[];
+}
+
+/**
  * Materialise per-KV-head `K^T` and `V` from `k, v: [Tk, Hkv, hd]` for {@link attentionPrepared}.
  * `opts.scale` (default `1/√hd`, the usual score scale) is multiplied into `K^T` once, so calls that use that scale
  * skip a per-call multiply. The returned tensors are kept (not tidied away); call `dispose()` when done.
@@ -137,15 +146,73 @@ export function attention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: 
 }
 
 /**
- * Attention against K/V prepared by {@link prepareKV} (always the per-head rank-2 path). Same semantics and
- * output shape `[Tq, Hq·hd]` as {@link attention}. Use for a cross-attention context or KV cache reused across calls.
+ * Attention against K/V prepared by {@link prepareKV}, or kept per KV head as rows ({@link KvHeads}, e.g. a KV cache).
+ * Same semantics and output shape `[Tq, Hq·hd]` as {@link attention}. Use for a cross-attention context or KV cache
+ * reused across calls.
  */
-export function attentionPrepared(q: tf.Tensor3D, kv: PreparedKV, opts: AttentionOptions = {}): tf.Tensor2D {
+export function attentionPrepared(q: tf.Tensor3D, kv: PreparedKV | KvHeads, opts: AttentionOptions = {}): tf.Tensor2D {
+  if (!("kT" in kv)) return attentionHeads(q, kv, opts);
   const g = checkQ("attentionPrepared", q, kv.numKvHeads, kv.headDim);
   const Tq = q.shape[0];
   const scale = opts.scale ?? 1 / Math.sqrt(kv.headDim);
   void g;
   return tf.tidy(() => perHeadRows(q, kv, combinedMask("attentionPrepared", Tq, kv.length, opts), scale / kv.bakedScale));
+}
+
+/**
+ * {@link attentionPrepared} over {@link KvHeads}: for tiny problems one batched matMul pair over the stacked heads,
+ * else one rank-2 matMul pair per KV head (the g query heads of a group
+ * stacked as `[g·Tq, hd]` rows, head-in-group major), no KV expanded to the query heads, the mask broadcast over
+ * the group rather than tiled. With few query rows (a decode step, `g·Tq < hd`) the scores come out as `K·qᵀ`
+ * (`[Tk, g·Tq]`, K read in place as the matMul's left operand) and only the small scores are transposed; with many
+ * (a prefill) each head's `Kᵀ [hd, Tk]` is transposed once, which is smaller than the scores. (`matMul(q, k, false,
+ * true)` would copy nothing either, but tfjs-wasm runs a transposed B outside XNNPACK, ~10× slower.)
+ */
+function attentionHeads(q: tf.Tensor3D, kv: KvHeads, opts: AttentionOptions): tf.Tensor2D {
+  const fn = "attentionPrepared";
+  const Hkv = kv.k.length;
+  if (Hkv === 0 || kv.v.length !== Hkv) fail(fn, "kv", `must hold as many V heads as K heads (at least one); got ${Hkv} K and ${kv.v.length} V`);
+  const [Tk, hd] = kv.k[0].shape;
+  for (const t of [...kv.k, ...kv.v]) {
+    if (t.rank !== 2 || t.shape[0] !== Tk || t.shape[1] !== hd) fail(fn, "kv", `heads must all be [${Tk}, ${hd}]; got [${t.shape.join(", ")}]`);
+  }
+  const g = checkQ(fn, q, Hkv, hd);
+  const [Tq, Hq] = q.shape;
+  const scale = opts.scale ?? 1 / Math.sqrt(hd);
+  if (!Number.isFinite(scale)) fail(fn, "opts.scale", `must be finite; got ${scale}`);
+  const rows = g * Tq;
+  return tf.tidy(() => {
+    const mask = combinedMask(fn, Tq, Tk, opts);
+    const qs = scale === 1 ? q : (tf.mul(q, scale) as tf.Tensor3D);
+    // the mask [Tq, Tk] repeats for each head of a group: broadcast it over [g, Tq, Tk] (tiling it is a slow copy on wasm)
+    const addMask = (s: tf.Tensor2D): tf.Tensor2D =>
+      !mask ? s : g === 1 || mask.shape[0] === 1 ? tf.add(s, mask) : (tf.reshape(tf.add(tf.reshape(s, [g, Tq, Tk]), mask), [rows, Tk]) as tf.Tensor2D);
+    if (rows * Tk * hd < PER_HEAD_MIN_WORK) {
+      // tiny problems are op-dispatch-bound: stack the heads and run one batched matMul pair
+      const qg = Tq === 1 ? tf.reshape(qs, [Hkv, g, hd]) : tf.reshape(tf.transpose(qs, [1, 0, 2]), [Hkv, rows, hd]);
+      let s = tf.matMul(qg, tf.stack(kv.k as tf.Tensor2D[]) as tf.Tensor3D, false, true); // [Hkv, g·Tq, Tk]
+      if (mask) s = mask.shape[0] === 1 ? tf.add(s, mask) : tf.reshape(tf.add(tf.reshape(s, [Hkv * g, Tq, Tk]), mask), [Hkv, rows, Tk]);
+      const o = tf.matMul(tf.softmax(s), tf.stack(kv.v as tf.Tensor2D[]) as tf.Tensor3D) as tf.Tensor3D; // [Hkv, g·Tq, hd] = [Hq, Tq, hd]
+      return ungroup(o, Tq, Hq, hd);
+    }
+    const outs: tf.Tensor2D[] = [];
+    if (rows < hd) {
+      // qᵀ per group: [Tq, Hkv, g, hd] → [Hkv, hd, g, Tq] (columns head-in-group major, like the rows below)
+      const qT = tf.unstack(tf.transpose(tf.reshape(qs, [Tq, Hkv, g, hd]), [1, 3, 2, 0]));
+      for (let j = 0; j < Hkv; j++) {
+        const s = tf.transpose(tf.matMul(kv.k[j], tf.reshape(qT[j], [hd, rows]) as tf.Tensor2D)) as tf.Tensor2D; // [g·Tq, Tk]
+        outs.push(tf.matMul(tf.softmax(addMask(s)) as tf.Tensor2D, kv.v[j]));
+      }
+    } else {
+      const qg = tf.unstack(tf.reshape(tf.transpose(qs, [1, 0, 2]), [Hkv, rows, hd])) as tf.Tensor2D[]; // [g·Tq, hd] each
+      for (let j = 0; j < Hkv; j++) {
+        const s = tf.matMul(qg[j], tf.transpose(kv.k[j]) as tf.Tensor2D) as tf.Tensor2D; // [g·Tq, Tk]
+        outs.push(tf.matMul(tf.softmax(addMask(s)) as tf.Tensor2D, kv.v[j]));
+      }
+    }
+    const o = Hkv === 1 ? outs[0] : tf.concat(outs, 0); // [Hq·Tq, hd], rows head-major
+    return (Tq === 1 ? tf.reshape(o, [1, Hq * hd]) : tf.reshape(tf.transpose(tf.reshape(o, [Hq, Tq, hd]), [1, 0, 2]), [Tq, Hq * hd])) as tf.Tensor2D;
+  });
 }
 
 /** `[Tq, Hq, hd]` → scaled `[Hkv, g·Tq, hd]` (rows ordered head-in-group, then query). */
@@ -188,6 +255,7 @@ function perHeadRows(q: tf.Tensor3D, kv: PreparedKV, mask: tf.Tensor2D | null, e
 
 /** `[Hkv, g·Tq, hd]` → `[Tq, Hq·hd]`. */
 function ungroup(o: tf.Tensor3D, Tq: number, Hq: number, hd: number): tf.Tensor2D {
+  if (Tq === 1) return tf.reshape(o, [1, Hq * hd]);
   const oh = tf.reshape(o, [Hq, Tq, hd]);
   return tf.reshape(tf.transpose(oh, [1, 0, 2]), [Tq, Hq * hd]) as tf.Tensor2D;
 }

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { fail } from "../core/index.js";
+import { rmsNormFused } from "./fused.js";
 
 /**
  * RMSNorm over the last axis: `y = x · rsqrt(mean(x², -1) + eps)`, times `weight` (shape `[last]`) when given
@@ -13,6 +14,8 @@ export function rmsNorm(x: tf.Tensor, eps = 1e-6, weight?: tf.Tensor1D): tf.Tens
   if (weight && (weight.rank !== 1 || weight.shape[0] !== last)) {
     fail("rmsNorm", "weight", `must be [${last}]; got [${weight.shape.join(", ")}]`);
   }
+  const fused = rmsNormFused(x, eps, weight); // one kernel on wasm / cpu (inference)
+  if (fused) return fused;
   return tf.tidy(() => {
     const ms = tf.mean(tf.square(x), -1, true);
     const y = tf.mul(x, tf.rsqrt(tf.add(ms, eps)));

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInt, fail } from "../core/index.js";
+import { ropeRowsFused } from "./fused.js";
 
 /**
  * Rotary tables for positions `p` and head size `hd`: `inv_freq_j = base^(−j/(hd/2))`, j = 0..hd/2−1,
@@ -112,5 +113,6 @@ export function applyRopeRows(x: tf.Tensor2D, t: RopeRowTables): tf.Tensor2D {
   if (x.rank !== 2 || x.shape[0] !== t.cos.shape[0] || x.shape[1] !== t.cos.shape[1]) {
     fail("applyRopeRows", "x", `must be [${t.cos.shape.join(", ")}] (the tables' rows and head size); got [${x.shape.join(", ")}]`);
   }
-  return tf.tidy(() => tf.add(tf.mul(x, t.cos), tf.mul(tf.matMul(x, t.rotate), t.sin)) as tf.Tensor2D);
+  // one kernel on wasm / cpu (inference); the plain form elsewhere and under a gradient tape
+  return ropeRowsFused(x, t.cos, t.sin) ?? (tf.tidy(() => tf.add(tf.mul(x, t.cos), tf.mul(tf.matMul(x, t.rotate), t.sin))) as tf.Tensor2D);
 }
