@@ -37,10 +37,9 @@ export function episodeChunks(episode: LeRobotEpisode, opts: ChunkOptions = {}):
   for (let s = 0; s < n; s += stride) {
     if (s + horizon > n && tail === "drop") break;
     const c = new Float64Array(horizon * dim);
-    for (let t = 0; t < horizon; t++) {
-      const r = Math.min(s + t, n - 1);
-      c.set(data.subarray(r * dim, (r + 1) * dim), t * dim);
-    }
+    const inside = Math.min(horizon, n - s); // rows s .. s+inside-1 are contiguous in the episode: one copy
+    c.set(data.subarray(s * dim, (s + inside) * dim));
+    for (let t = inside; t < horizon; t++) c.set(data.subarray((n - 1) * dim, n * dim), t * dim); // "edge": repeat the last row
     out.push(ndView(c, [horizon, dim]));
     if (s + horizon >= n) break;
   }
