@@ -3,9 +3,20 @@ import { checkInt, fail } from "../core/index.js";
 import { ropeRowsFused } from "./fused.js";
 
 /**
+ * `inv_freq_j = 1 / base^(j/half)` and the angle `p · inv_freq_j` in float32 arithmetic, as the reference builds its
+ * RoPE cache (`torch.float32` exponent, power, reciprocal and outer product). Computing the angle in float64 instead
+ * differs by up to half a float32 ulp of the angle, an error that grows with the position (≈ 1e-4 on K at position
+ * 500 for |k| ≈ 5); in float32 only the final cos / sin rounding remains.
+ */
+function angle32(p: number, j: number, half: number, base: number): number {
+  const invFreq = Math.fround(1 / Math.fround(Math.pow(base, Math.fround(j / half))));
+  return Math.fround(Math.fround(p) * invFreq);
+}
+
+/**
  * Rotary tables for positions `p` and head size `hd`: `inv_freq_j = base^(−j/(hd/2))`, j = 0..hd/2−1,
  * `cos[i][j] = cos(p_i · inv_freq_j)`, `sin[i][j] = sin(p_i · inv_freq_j)`, shapes `[T, hd/2]` float32
- * (angles computed in float64, then rounded once).
+ * (the angle in float32 arithmetic as the reference computes it, then cos / sin rounded once).
  */
 export function ropeTables(positions: ArrayLike<number>, headDim: number, base: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
   checkInt("ropeTables", "headDim", headDim, 2);
@@ -19,7 +30,7 @@ export function ropeTables(positions: ArrayLike<number>, headDim: number, base: 
     const p = positions[i];
     if (!Number.isFinite(p)) fail("ropeTables", "positions", `must be finite numbers; got ${p} at [${i}]`);
     for (let j = 0; j < half; j++) {
-      const a = p * Math.pow(base, -j / half);
+      const a = angle32(p, j, half, base);
       cos[i * half + j] = Math.cos(a);
       sin[i * half + j] = Math.sin(a);
     }
@@ -75,7 +86,7 @@ export interface RopeRowTables {
 
 /**
  * Rotate-half RoPE tables for n rows of head size `hd`, row i at position `positions[i]` (angles as in
- * {@link ropeTables}, in float64), each row multiplied by `rowScale[i]` (default 1) before the one rounding to float32 —
+ * {@link ropeTables}, in float32 arithmetic), each row multiplied by `rowScale[i]` (default 1) before the one rounding to float32 —
  * e.g. a score scale 1/√hd folded into the query rows. Rows of different heads, sequences or roles (q and k
  * interleaved) can share one table, so one {@link applyRopeRows} rotates them all.
  */
@@ -95,7 +106,7 @@ export function ropeRowTables(positions: ArrayLike<number>, headDim: number, bas
     if (!Number.isFinite(p)) fail(fn, "positions", `must be finite numbers; got ${p} at [${i}]`);
     if (!Number.isFinite(s)) fail(fn, "rowScale", `must be finite numbers; got ${s} at [${i}]`);
     for (let j = 0; j < headDim; j++) {
-      const a = p * Math.pow(base, -(j % half) / half);
+      const a = angle32(p, j % half, half, base);
       cos[i * headDim + j] = Math.cos(a) * s;
       sin[i * headDim + j] = Math.sin(a) * s;
     }
