@@ -49,14 +49,20 @@ describe("prompt (molmoact2.md §6.1)", () => {
     expect(normalizeTaskText("  \t ")).toBe("");
   });
 
-  it("normalization is idempotent and never leaves edge whitespace or trailing punctuation", () => {
+  it("normalization never leaves edge whitespace or trailing punctuation, and is idempotent on one sentence", () => {
+    // The reference is not idempotent once it joins sentences: the "; " join can put a delimiter at an edge that the
+    // next pass strips ("!{!/" → "{; /" → "; /"; checked with the reference's _normalize_question_text, which this
+    // implementation matched on 3,004 random strings of quotes, brackets, punctuation and prefixes).
+    expect(normalizeTaskText("!{!/")).toBe("{; /");
+    expect(normalizeTaskText("{; /")).toBe("; /");
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), (s) => {
         const n = normalizeTaskText(s);
-        expect(normalizeTaskText(n)).toBe(n);
+        if (!n.includes("; ")) expect(normalizeTaskText(n)).toBe(n);
         expect(n).toBe(n.trim());
         expect(/[.,!?;:…]$/.test(n)).toBe(false);
       }),
+      { numRuns: 2000 },
     );
   });
 
