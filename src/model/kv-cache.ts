@@ -6,8 +6,8 @@ import type { KvHeads } from "../nn/index.js";
  * Growing per-layer KV cache of the LLM. Layer `l` holds K **after** the per-head QK-norm and RoPE and V raw,
  * plus the token id of every cached position (for the expert's context masks and the depth gate).
  *
- * Stored per KV head as `[T, headDim]` rows — the layout attention consumes (scores by `matMul(q, k, false, true)`,
- * no `Kᵀ` materialised) — so a decode step costs one append copy per head and no re-transposing of the cache.
+ * Stored per KV head as `[T, headDim]` rows — the layout `attentionPrepared` consumes as `KvHeads` (a decode step
+ * reads K in place as `K·qᵀ`) — so a step costs one append copy per head and no re-transposing of the cache.
  * {@link layer} gives the `[T, kvHeads, headDim]` view the action expert's KV adapter reads (molmoact2.md §4.1),
  * built on first use after an append. Tensors are owned by the cache: `dispose()` frees them.
  */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobSource, bytesSource, nodeFileSource } from "../../src/io/byte-source.js";
 import { urlSource } from "../../src/io/url-source.js";
+import { sendWithRange } from "./range-server.js";
 
 const DATA = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + 3) & 0xff);
 
@@ -51,18 +52,7 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { "Content-Length": body.length }).end(body);
     return;
   }
-  const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
-  if (!m) {
-    res.writeHead(200, { "Content-Length": body.length }).end(body);
-    return;
-  }
-  const a = Number(m[1]);
-  const b = Math.min(Number(m[2]), body.length - 1);
-  if (a >= body.length) {
-    res.writeHead(416, { "Content-Range": `bytes */${body.length}` }).end();
-    return;
-  }
-  res.writeHead(206, { "Content-Range": `bytes ${a}-${b}/${body.length}`, "Content-Length": b - a + 1 }).end(body.subarray(a, b + 1));
+  sendWithRange(req, res, body);
 }
 
 describe("urlSource", () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileMap, nodeFolder, snapshotPath } from "../../src/io/file-provider.js";
+import { sendWithRange } from "./range-server.js";
 
 const root = mkdtempSync(join(tmpdir(), "vla-files-"));
 const snap = join(root, "snap");
@@ -55,12 +56,7 @@ describe("fileMap", () => {
   let base = "";
   beforeAll(async () => {
     server = createServer((req, res) => {
-      const body = Buffer.from('{"remote":true}');
-      const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
-      if (!m) return void res.writeHead(200, { "Content-Length": body.length }).end(body);
-      const a = Number(m[1]);
-      const b = Math.min(Number(m[2]), body.length - 1);
-      res.writeHead(206, { "Content-Range": `bytes ${a}-${b}/${body.length}` }).end(body.subarray(a, b + 1));
+      sendWithRange(req, res, Buffer.from('{"remote":true}'));
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     const addr = server.address();

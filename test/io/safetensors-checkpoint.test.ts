@@ -9,6 +9,7 @@ import { openCheckpoint, type CheckpointProgress } from "../../src/io/safetensor
 import { parseSafetensorsIndex } from "../../src/io/safetensors-index.js";
 import { readSafetensors, writeSafetensors, type SafeTensorInput } from "../../src/io/safetensors.js";
 import { fixturePath, hasFixtures } from "../fixtures.js";
+import { sendWithRange } from "./range-server.js";
 
 const root = mkdtempSync(join(tmpdir(), "vla-ckpt-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -206,11 +207,7 @@ describe("openCheckpoint (urlFolder over a local HTTP server with Range)", () =>
       if (!existsSync(file)) return void res.writeHead(404).end();
       const body = readFileSync(file);
       if (req.method === "HEAD") return void res.writeHead(200, { "Content-Length": body.length }).end();
-      const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
-      if (!m) return void res.writeHead(200, { "Content-Length": body.length }).end(body);
-      const a = Number(m[1]);
-      const b = Math.min(Number(m[2]), body.length - 1);
-      res.writeHead(206, { "Content-Range": `bytes ${a}-${b}/${body.length}` }).end(body.subarray(a, b + 1));
+      sendWithRange(req, res, body);
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     try {
